@@ -1,0 +1,74 @@
+/* `rigtune probe`: the host, in text or JSON (schema 1). */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "cli/render.h"
+#include "common/util.h"
+#include "config.h"
+
+int cli_probe_host(const struct cli *cli, struct host *h)
+{
+	struct probe_options opt = {.pci_dump = cli->pci_dump};
+	struct sysroot *sr = NULL;
+	const char *failed = NULL;
+	int r;
+
+	r = sysroot_open(cli->sysroot, &sr);
+	if (r < 0)
+		return log_errno(r, "cannot open sysroot '%s'", cli->sysroot);
+	r = host_probe(sr, &opt, h, &failed);
+	sysroot_free(sr);
+	if (r < 0)
+		return log_errno(r, "%s probe failed on '%s'", failed ? failed : "a", cli->sysroot);
+	return 0;
+}
+
+void render_host_text(const struct cli *cli, const struct host *h, FILE *out)
+{
+	render_system_text(cli, h, out);
+	render_memory_text(cli, h, out);
+	render_pci_text(cli, h, out);
+	render_links_text(cli, h, out);
+	render_irq_text(cli, h, out);
+}
+
+void render_host_json(const struct host *h, struct json *j)
+{
+	render_system_json(h, j);
+	render_pci_json(h, j);
+	render_links_json(h, j);
+	render_irq_json(h, j);
+	render_sysctl_json(h, j);
+}
+
+void render_probe_json(const struct host *h, FILE *out)
+{
+	struct json j;
+
+	json_init(&j, out, false);
+	json_object_begin(&j);
+	json_kv_int(&j, "schema", 1);
+	json_kv_string(&j, "rigtune_version", RIGTUNE_VERSION);
+	render_host_json(h, &j);
+	json_object_end(&j);
+	json_end(&j);
+}
+
+int cmd_probe(const struct cli *cli, int argc, char **argv)
+{
+	struct host h;
+	int r;
+
+	if (argc > 1)
+		return log_error("probe: unexpected argument '%s'", argv[1]);
+	r = cli_probe_host(cli, &h);
+	if (r)
+		return r;
+	if (cli->json)
+		render_probe_json(&h, stdout);
+	else
+		render_host_text(cli, &h, stdout);
+	host_release(&h);
+	return fflush(stdout) == 0 ? EXIT_GOOD : log_error("cannot write output");
+}

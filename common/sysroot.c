@@ -1,0 +1,663 @@
+/* The sysroot path layer (see sysroot.h). Reads resolve symlinks inside
+ * the root with openat2(RESOLVE_IN_ROOT), so absolute links in a captured
+ * tree stay in the tree. Writes resolve beneath sys/, proc/sys/ or
+ * proc/irq/ (RESOLVE_BENEATH) and are read back. */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cpulist.h"
+#include "common/sysroot.h"
+#include "common/util.h"
+
+#define MAX_FILE_SIZE (64u << 20)
+
+int sysroot_open(const char *root, struct sysroot **ret)
+{
+	struct sysroot *sr;
+	struct stat st;
+	int fd;
+
+	fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -ENOTDIR;
+	}
+	sr = calloc(1, sizeof(*sr));
+	if (!sr || !(sr->root = strdup(root))) {
+		free(sr);
+		close(fd);
+		return -ENOMEM;
+	}
+	sr->dirfd = fd;
+	{
+		struct stat slash;
+
+		/* Writes reach the kernel only when the root is the real "/". */
+		sr->live = stat("/", &slash) == 0 && slash.st_dev == st.st_dev &&
+			   slash.st_ino == st.st_ino;
+	}
+	*ret = sr;
+	return 0;
+}
+
+struct sysroot *sysroot_free(struct sysroot *sr)
+{
+	if (sr) {
+		close(sr->dirfd);
+		free(sr->root);
+		free(sr);
+	}
+	return NULL;
+}
+
+static int openat2_fallback(int dirfd, const char *path, int flags)
+{
+	/* Kernels before 5.6: only a captured tree's absolute links misresolve. */
+	int fd = openat(dirfd, path, flags);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int open_resolved(int dirfd, const char *path, int flags, uint64_t resolve)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = resolve | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	while (*path == '/')
+		path++;
+	if (!*path)
+		path = ".";
+	fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		return openat2_fallback(dirfd, path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static char *vpath(const char *fmt, va_list ap)
+{
+	char *p;
+
+	return vasprintf(&p, fmt, ap) < 0 ? NULL : p;
+}
+
+static int sr_vopen(const struct sysroot *sr, int flags, const char *fmt, va_list ap)
+{
+	_cleanup_free_ char *path = vpath(fmt, ap);
+
+	if (!path)
+		return -ENOMEM;
+	return open_resolved(sr->dirfd, path, flags, RESOLVE_IN_ROOT);
+}
+
+int sr_open(const struct sysroot *sr, int flags, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sr_vopen(sr, flags, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int read_fd(int fd, char **ret, size_t *len)
+{
+	struct strbuf sb = {0};
+	char buf[8192];
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			strbuf_release(&sb);
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		if (sb.len + (size_t)n > MAX_FILE_SIZE || strbuf_add(&sb, buf, (size_t)n) < 0) {
+			strbuf_release(&sb);
+			return sb.len ? -EFBIG : -ENOMEM;
+		}
+	}
+	if (len)
+		*len = sb.len;
+	*ret = strbuf_steal(&sb);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int sr_vread_file(const struct sysroot *sr, char **ret, size_t *len, const char *fmt, va_list ap)
+{
+	_cleanup_close_ int fd = sr_vopen(sr, O_RDONLY, fmt, ap);
+
+	if (fd < 0)
+		return fd;
+	return read_fd(fd, ret, len);
+}
+
+int sr_read_file(const struct sysroot *sr, char **ret, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sr_vread_file(sr, ret, len, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* The first line, trimmed, moved to the front of the buffer. */
+static void first_line(char *s)
+{
+	char *nl = strchr(s, '\n');
+	char *t;
+
+	if (nl)
+		*nl = '\0';
+	t = strstrip(s);
+	memmove(s, t, strlen(t) + 1);
+}
+
+static int sr_vread_string(const struct sysroot *sr, char **ret, const char *fmt, va_list ap)
+{
+	char *s;
+	int r = sr_vread_file(sr, &s, NULL, fmt, ap);
+
+	if (r < 0)
+		return r;
+	first_line(s);
+	*ret = s;
+	return 0;
+}
+
+int sr_read_string(const struct sysroot *sr, char **ret, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sr_vread_string(sr, ret, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int sr_read_s64(const struct sysroot *sr, int64_t *ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sr_vread_string(sr, &s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? r : parse_s64(s, ret);
+}
+
+int sr_read_u64(const struct sysroot *sr, uint64_t *ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sr_vread_string(sr, &s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? r : parse_u64(s, ret);
+}
+
+int sr_read_cpulist(const struct sysroot *sr, struct cpuset **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sr_vread_string(sr, &s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? r : cpulist_parse(s, ret);
+}
+
+int sr_read_cpumask(const struct sysroot *sr, struct cpuset **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sr_vread_string(sr, &s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? r : cpumask_parse(s, ret);
+}
+
+/* Parse "a [b] c" into the selected word and the list of words. */
+static int parse_choice(const char *text, char **selected, char ***options)
+{
+	_cleanup_strv_ char **words = NULL;
+	_cleanup_strv_ char **opts = NULL;
+	char *sel = NULL;
+	int r;
+
+	r = strv_split(text, " \t\n", &words);
+	if (r < 0)
+		return r;
+	opts = calloc(1, sizeof(char *));
+	if (!opts)
+		return -ENOMEM;
+	for (size_t i = 0; words[i]; i++) {
+		char *w = words[i];
+		size_t n = strlen(w);
+
+		if (w[0] == '[' && n > 2 && w[n - 1] == ']') {
+			if (sel) {
+				free(sel);
+				return -EINVAL;
+			}
+			sel = strndup(w + 1, n - 2);
+			if (!sel || strv_push(&opts, strndup(w + 1, n - 2)) < 0) {
+				free(sel);
+				return -ENOMEM;
+			}
+		} else if (strv_extend(&opts, w) < 0) {
+			free(sel);
+			return -ENOMEM;
+		}
+	}
+	if (!sel)
+		return -EINVAL;
+	*selected = sel;
+	if (options)
+		*options = TAKE_PTR(opts);
+	return 0;
+}
+
+int sr_read_choice(const struct sysroot *sr, char **selected, char ***options, const char *fmt, ...)
+{
+	_cleanup_free_ char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sr_vread_string(sr, &s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? r : parse_choice(s, selected, options);
+}
+
+/* Find "key" at the start of a line (after an optional "Node N " prefix),
+ * followed by ':' or white space, and parse the number after it. */
+static int find_keyval(const char *text, const char *key, uint64_t *ret)
+{
+	size_t klen = strlen(key);
+
+	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *p = line;
+		unsigned long long v;
+		char *end;
+
+		if (startswith(p, "Node ")) {
+			p += 5;
+			while (isdigit((unsigned char)*p))
+				p++;
+			while (*p == ' ')
+				p++;
+		}
+		if (strncmp(p, key, klen) || (p[klen] != ':' && !isspace((unsigned char)p[klen])))
+			continue;
+		p += klen + (p[klen] == ':');
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		errno = 0;
+		v = strtoull(p, &end, 10);
+		if (errno)
+			return -ERANGE;
+		*ret = v;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int sr_read_keyval(const struct sysroot *sr, const char *key, uint64_t *ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sr_vread_file(sr, &s, NULL, fmt, ap);
+	va_end(ap);
+	return r < 0 ? r : find_keyval(s, key, ret);
+}
+
+/* readlinkat does not follow the last component, so resolve the parent
+ * directory inside the root and read the link from there. */
+int sr_readlink(const struct sysroot *sr, char **ret, bool basename, const char *fmt, ...)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int dfd = -1;
+	char buf[4096], *slash;
+	const char *name;
+	va_list ap;
+	ssize_t n;
+
+	va_start(ap, fmt);
+	path = vpath(fmt, ap);
+	va_end(ap);
+	if (!path)
+		return -ENOMEM;
+	slash = strrchr(path, '/');
+	if (slash) {
+		*slash = '\0';
+		name = slash + 1;
+		dfd = open_resolved(sr->dirfd, *path ? path : "/", O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
+	} else {
+		name = path;
+		dfd = fcntl(sr->dirfd, F_DUPFD_CLOEXEC, 0);
+	}
+	if (dfd < 0)
+		return dfd;
+	n = readlinkat(dfd, name, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (basename && strrchr(buf, '/'))
+		*ret = strdup(strrchr(buf, '/') + 1);
+	else
+		*ret = strdup(buf);
+	return *ret ? 0 : -ENOMEM;
+}
+
+bool sr_exists(const struct sysroot *sr, const char *fmt, ...)
+{
+	va_list ap;
+	int fd;
+
+	va_start(ap, fmt);
+	fd = sr_vopen(sr, O_PATH, fmt, ap);
+	va_end(ap);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int sr_vlist(const struct sysroot *sr, const char *prefix, char ***ret, const char *fmt, va_list ap)
+{
+	_cleanup_strv_ char **names = NULL;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	fd = sr_vopen(sr, O_RDONLY | O_DIRECTORY, fmt, ap);
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	names = calloc(1, sizeof(char *));
+	while (names && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!startswith(de->d_name, prefix))
+			continue;
+		if (strv_extend(&names, de->d_name) < 0) {
+			closedir(d);
+			return -ENOMEM;
+		}
+	}
+	closedir(d);
+	if (!names)
+		return -ENOMEM;
+	qsort(names, strv_length(names), sizeof(char *), cmp_names);
+	*ret = TAKE_PTR(names);
+	return 0;
+}
+
+int sr_list(const struct sysroot *sr, const char *prefix, char ***ret, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sr_vlist(sr, prefix, ret, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int sr_list_ids(const struct sysroot *sr, const char *prefix, int **ret, size_t *n, const char *fmt, ...)
+{
+	_cleanup_strv_ char **names = NULL;
+	size_t plen = strlen(prefix), count = 0;
+	va_list ap;
+	int *ids, r;
+
+	va_start(ap, fmt);
+	r = sr_vlist(sr, prefix, &names, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	ids = calloc(strv_length(names) + 1, sizeof(int));
+	if (!ids)
+		return -ENOMEM;
+	for (size_t i = 0; names[i]; i++) {
+		int id;
+
+		if (parse_int(names[i] + plen, &id) == 0 && id >= 0 && isdigit((unsigned char)names[i][plen]))
+			ids[count++] = id;
+	}
+	qsort(ids, count, sizeof(int), cmp_int);
+	*ret = ids;
+	*n = count;
+	return 0;
+}
+
+/* The writable trees, and the part of a path beneath them. */
+static const char *const writable_trees[] = {"sys/", "proc/sys/", "proc/irq/"};
+
+static int split_writable(const char *path, const char **tree, const char **rest)
+{
+	while (*path == '/')
+		path++;
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if ((n == 2 && !strncmp(p, "..", 2)) || (n == 1 && *p == '.'))
+			return -EPERM;
+		p += n;
+		p += strspn(p, "/");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(writable_trees); i++)
+		if (startswith(path, writable_trees[i]) && path[strlen(writable_trees[i])]) {
+			*tree = writable_trees[i];
+			*rest = path + strlen(writable_trees[i]);
+			return 0;
+		}
+	return -EPERM;
+}
+
+int sr_check_writable_path(const struct sysroot *sr, const char *path)
+{
+	const char *tree, *rest;
+	_cleanup_close_ int tfd = -1;
+	int fd, r;
+
+	r = split_writable(path, &tree, &rest);
+	if (r < 0)
+		return r;
+	tfd = open_resolved(sr->dirfd, tree, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
+	if (tfd < 0)
+		return tfd;
+	fd = open_resolved(tfd, rest, O_PATH, RESOLVE_BENEATH);
+	if (fd == -EXDEV)
+		return -EPERM;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+static int open_for_write(const struct sysroot *sr, const char *path, int flags)
+{
+	const char *tree, *rest;
+	_cleanup_close_ int tfd = -1;
+	int r, fd;
+
+	r = split_writable(path, &tree, &rest);
+	if (r < 0)
+		return r;
+	tfd = open_resolved(sr->dirfd, tree, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
+	if (tfd < 0)
+		return tfd;
+	fd = open_resolved(tfd, rest, flags, RESOLVE_BENEATH);
+	return fd == -EXDEV ? -EPERM : fd;
+}
+
+/* On a captured tree, what the kernel would show after the write: a
+ * bracketed choice moves its brackets (and refuses an unknown word). */
+static int emulated_content(const char *old, const char *value, char **ret)
+{
+	_cleanup_free_ char *sel = NULL;
+	_cleanup_strv_ char **opts = NULL;
+	struct strbuf sb = {0};
+
+	if (parse_choice(old, &sel, &opts) < 0) {
+		*ret = xasprintf("%s\n", value);
+		return *ret ? 0 : -ENOMEM;
+	}
+	if (!strv_contains(opts, value))
+		return -EINVAL;
+	for (size_t i = 0; opts[i]; i++)
+		if (strbuf_printf(&sb, !strcmp(opts[i], value) ? "%s[%s]" : "%s%s", i ? " " : "", opts[i]) < 0) {
+			strbuf_release(&sb);
+			return -ENOMEM;
+		}
+	if (strbuf_puts(&sb, "\n") < 0) {
+		strbuf_release(&sb);
+		return -ENOMEM;
+	}
+	*ret = strbuf_steal(&sb);
+	return 0;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int write_value(const struct sysroot *sr, const char *path, const char *value)
+{
+	_cleanup_free_ char *content = NULL;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (sr->live) {
+		fd = open_for_write(sr, path, O_WRONLY);
+		if (fd < 0)
+			return fd;
+		return write_all(fd, value, strlen(value));
+	}
+	fd = open_for_write(sr, path, O_RDWR);
+	if (fd < 0)
+		return fd;
+	{
+		_cleanup_free_ char *old = NULL;
+
+		r = read_fd(fd, &old, NULL);
+		if (r < 0)
+			return r;
+		r = emulated_content(old, value, &content);
+		if (r < 0)
+			return r;
+	}
+	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return write_all(fd, content, strlen(content));
+}
+
+/* Equal as the kernel shows them: same selected choice, same words, or
+ * the same CPU set written in another form. */
+static bool same_value(const char *wanted, const char *shown)
+{
+	_cleanup_free_ char *sel = NULL;
+	_cleanup_strv_ char **a = NULL, **b = NULL;
+	struct cpuset *x = NULL, *y = NULL;
+	bool same = false;
+
+	if (parse_choice(shown, &sel, NULL) == 0)
+		return !strcmp(sel, wanted);
+	if (strv_split(wanted, " \t\n", &a) == 0 && strv_split(shown, " \t\n", &b) == 0) {
+		same = strv_length(a) == strv_length(b);
+		for (size_t i = 0; same && a[i]; i++)
+			same = !strcmp(a[i], b[i]);
+	}
+	if (!same && cpulist_parse(wanted, &x) == 0 && cpulist_parse(shown, &y) == 0)
+		same = cpuset_equal(x, y);
+	free(x);
+	free(y);
+	return same;
+}
+
+int sr_write_string(const struct sysroot *sr, const char *value, char **readback, const char *fmt, ...)
+{
+	_cleanup_free_ char *path = NULL, *shown = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	path = vpath(fmt, ap);
+	va_end(ap);
+	if (!path)
+		return -ENOMEM;
+	r = write_value(sr, path, value);
+	if (r < 0)
+		return r;
+	r = sr_read_file(sr, &shown, NULL, "%s", path);
+	if (r < 0)
+		return r;
+	{
+		char *t = strstrip(shown);
+
+		if (same_value(value, t))
+			return 0;
+		if (readback)
+			*readback = strdup(t);
+	}
+	return -EIO;
+}

@@ -1,0 +1,75 @@
+/* The sysroot path layer: the only code that touches /sys and /proc, for
+ * reads and writes. Every path is relative to a root (default "/"), so a
+ * captured tree (`--sysroot DIR`) runs through exactly the same code as the
+ * live host. Readers return 0 or -errno and set their out-parameters only
+ * on success. Writes are confined to sys/, proc/sys/ and proc/irq/ and are
+ * read back; on a captured tree they behave like the kernel where a dry run
+ * depends on it (a bracketed choice moves its brackets). */
+#pragma once
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct cpuset;
+
+struct sysroot {
+	int dirfd;     /* open O_PATH on the root directory */
+	char *root;    /* as given, for messages */
+	bool live;     /* root is "/": writes reach the running kernel */
+};
+
+int sysroot_open(const char *root, struct sysroot **ret);
+struct sysroot *sysroot_free(struct sysroot *sr);
+
+/* Open a file under the root for reading (O_RDONLY|O_CLOEXEC). Symlinks
+ * resolve inside the root, as if it were "/". */
+int sr_open(const struct sysroot *sr, int flags, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Whole file, NUL-terminated; *len may be NULL. Binary-safe. */
+int sr_read_file(const struct sysroot *sr, char **ret, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* First line (or whole file), trailing white space stripped. */
+int sr_read_string(const struct sysroot *sr, char **ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int sr_read_s64(const struct sysroot *sr, int64_t *ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int sr_read_u64(const struct sysroot *sr, uint64_t *ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int sr_read_cpulist(const struct sysroot *sr, struct cpuset **ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A hex mask such as "00000000,0000ffff" (cpumap, smp_affinity). */
+int sr_read_cpumask(const struct sysroot *sr, struct cpuset **ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "always [madvise] never": *selected = "madvise"; *options (may be NULL)
+ * gets the NULL-terminated list of every choice. */
+int sr_read_choice(const struct sysroot *sr, char **selected, char ***options, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A "Key: value [kB]" or "Key value" file (meminfo, node meminfo, vmstat):
+ * the number after key, in the file's unit (kB stays kB). Node meminfo
+ * lines ("Node 0 MemTotal:") are matched by their key. */
+int sr_read_keyval(const struct sysroot *sr, const char *key, uint64_t *ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Target of a symlink (as stored), or its last component when basename. */
+int sr_readlink(const struct sysroot *sr, char **ret, bool basename, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+bool sr_exists(const struct sysroot *sr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Sorted names in a directory whose names start with prefix ("" for all;
+ * "." and ".." left out). NULL-terminated, free with strv_free. */
+int sr_list(const struct sysroot *sr, const char *prefix, char ***ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Numeric suffixes of entries named PREFIX<N> ("node" -> 0,1,...), sorted. */
+int sr_list_ids(const struct sysroot *sr, const char *prefix, int **ret, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Write value to a file under sys/, proc/sys/ or proc/irq/ (anything else,
+ * "..", or a symlink that leaves those trees: -EPERM), then read it back.
+ * Returns 0 when the value read back matches what was written, -EIO when
+ * the kernel took the write but kept another value (the value read back is
+ * in *readback when non-NULL), or the write's -errno. */
+int sr_write_string(const struct sysroot *sr, const char *value, char **readback, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Check a relative path is writable by the layer's rules without writing. */
+int sr_check_writable_path(const struct sysroot *sr, const char *path);

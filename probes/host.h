@@ -1,0 +1,271 @@
+/* What rigtune knows about a host: one struct per probe, filled by the
+ * probe table in probes/probe.c. Unknown values are explicit: NULL strings,
+ * negative integers (UNKNOWN), NAN doubles, tri-states of -1. Probes never
+ * fail because a file is missing; a missing file is an unknown value. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/cpulist.h"
+#include "common/json.h"
+#include "common/sysroot.h"
+
+#define UNKNOWN (-1)
+
+struct kernel_info {
+	char *release;          /* proc/sys/kernel/osrelease, else proc/version */
+	char *cmdline;          /* proc/cmdline, stripped */
+	char *virtualization;   /* "kvm", "xen", "vmware", "microsoft", ... or NULL */
+	char *virt_source;      /* what told us: "cpuinfo hypervisor flag", "dmi", ... */
+	char *dmi_sys_vendor;   /* sys/class/dmi/id/sys_vendor */
+	char *dmi_product;      /* sys/class/dmi/id/product_name */
+};
+
+struct cpu_info {
+	char *vendor;           /* vendor_id: "AuthenticAMD" */
+	char *model_name;
+	int family, model;      /* UNKNOWN when absent (e.g. aarch64) */
+	int sockets, cores, threads;
+	int smt;                /* tri-state: threads > cores */
+	char *governor;         /* cpu0's scaling_governor, or NULL (VMs) */
+	bool governors_differ;  /* some CPU runs another governor */
+	char *epp;              /* cpu0's energy_performance_preference */
+	int boost;              /* cpufreq/boost tri-state */
+	struct cpuset *online;
+	char **flags;           /* cpuinfo flags of the first CPU */
+	uint64_t llc_bytes;     /* largest cache, summed over its instances; 0 unknown */
+	int llc_instances;      /* how many distinct last-level caches */
+};
+
+struct hugepage_pool {
+	uint64_t size_kb;
+	int64_t total, free, surplus, reserved; /* UNKNOWN when absent */
+};
+
+struct numa_node {
+	int id;
+	struct cpuset *cpus;    /* empty for memory-only nodes */
+	int64_t memory_bytes;   /* MemTotal, UNKNOWN */
+	int64_t memory_free_bytes;
+	int *distances;         /* indexed like host.numa.nodes; NULL unknown */
+	size_t ndistances;
+	struct hugepage_pool *hugepages;
+	size_t nhugepages;
+};
+
+struct numa_info {
+	struct numa_node *nodes;
+	size_t nnodes;
+	bool from_sysfs;        /* false: no node directory, one implicit node */
+};
+
+struct thp_size {
+	uint64_t size_kb;
+	char *enabled;          /* selected choice */
+};
+
+struct thp_info {
+	char *enabled, *defrag, *shmem_enabled;  /* selected choices or NULL */
+	int khugepaged_defrag;  /* UNKNOWN when absent */
+	char *cmdline_override; /* value of transparent_hugepage= on the cmdline */
+	struct thp_size *sizes;
+	size_t nsizes;
+};
+
+struct hugepages_info {
+	struct hugepage_pool *pools;  /* global pools, sys/kernel/mm/hugepages */
+	size_t npools;
+	uint64_t default_size_kb;     /* Hugepagesize in meminfo, 0 unknown */
+};
+
+struct sysctl_value {
+	const char *name;       /* dotted, static string */
+	int64_t value;          /* UNKNOWN when missing */
+	bool present;
+};
+
+struct sysctl_info {
+	struct sysctl_value *values;
+	size_t nvalues;
+};
+
+/* One PCIe link end as seen from a device. Speeds in GT/s, NAN unknown. */
+struct pci_link {
+	double speed_gts, max_speed_gts;
+	int gen, max_gen;           /* UNKNOWN */
+	int width, max_width;       /* UNKNOWN */
+	double bandwidth_gbps;      /* current, one direction, GB/s */
+	bool downgraded;            /* runs below its capability */
+	bool idle_downgrade;        /* downgraded, but a GPU in a power state */
+	const char *source;         /* "sysfs", "config", "dump" */
+};
+
+struct pci_device {
+	char bdf[32];               /* "0000:1a:00.0" (32-bit domains too) */
+	unsigned domain, bus, dev, func;
+	unsigned class_code;        /* 0x0207: base class << 8 | subclass */
+	unsigned prog_if;
+	char *class_name;
+	unsigned vendor_id, device_id;
+	char *vendor, *device;      /* pci.ids names, or NULL */
+	char *driver;
+	int numa_node;              /* UNKNOWN for -1 or absent */
+	struct cpuset *local_cpus;
+	bool is_bridge;
+	int pcie_type;              /* PCIe device/port type, UNKNOWN if not PCIe */
+	bool has_link;
+	struct pci_link link;
+	char **upstream;            /* BDFs from the device towards the root port */
+	char *limiting_hop;         /* BDF or NULL */
+	char *parent;               /* immediate upstream bridge BDF or NULL */
+};
+
+struct pci_info {
+	struct pci_device *devices;
+	size_t ndevices;
+	const char *method;         /* "sysfs", "dump", or NULL when unavailable */
+	char *error;                /* why enumeration failed, or NULL */
+};
+
+struct xgmi_link {
+	char *from, *to;            /* BDFs (GPU) or "socket0" */
+	int type;                   /* KFD io_link type: 11 XGMI, 2 PCIe */
+	int weight;
+	int64_t min_bandwidth_mbs, max_bandwidth_mbs;  /* UNKNOWN */
+	int links;                  /* number of physical links, UNKNOWN */
+};
+
+struct xgmi_gpu {
+	char *bdf;
+	int kfd_node;
+	char *hive_id;
+	int physical_id;            /* UNKNOWN */
+	int num_links;              /* UNKNOWN */
+};
+
+struct nvlink_link {
+	char *gpu;                  /* BDF of the GPU */
+	int link;
+	bool active;
+	int version;                /* UNKNOWN */
+	char *remote;               /* remote PCI BDF or NULL */
+};
+
+struct links_info {
+	struct xgmi_gpu *gpus;
+	size_t ngpus;
+	struct xgmi_link *xgmi;
+	size_t nxgmi;
+	char **xgmi_missing;        /* "0000:..<->0000:.." pairs of a hive without a link */
+	char *socket_link_note;     /* EPYC socket-to-socket: what can be known */
+	struct nvlink_link *nvlink;
+	size_t nnvlink;
+	char *nvlink_note;          /* why NVLink is empty, or NULL */
+};
+
+struct irq_entry {
+	int irq;
+	char *device;               /* BDF or NULL */
+	char *name;                 /* action name from /proc/interrupts */
+	struct cpuset *affinity;    /* smp_affinity_list */
+	struct cpuset *effective;   /* effective_affinity_list */
+	int node;                   /* proc/irq/N/node, UNKNOWN */
+	bool managed;
+	bool remote;                /* runs outside the device's NUMA node */
+};
+
+struct irq_info {
+	struct irq_entry *irqs;
+	size_t nirqs;
+	bool irqbalance_running;
+};
+
+struct dimm {
+	char *locator, *bank;
+	uint64_t size_bytes;        /* 0: empty slot */
+	char *type;                 /* "DDR5" */
+	int speed_mts, configured_mts;   /* UNKNOWN */
+	int socket, channel;        /* derived from the locators, UNKNOWN */
+};
+
+struct memory_info {
+	struct dimm *dimms;         /* populated and empty slots */
+	size_t ndimms;
+	int channels_populated;     /* UNKNOWN */
+	int channels_total;         /* UNKNOWN */
+	double peak_gbps;           /* NAN */
+	const char *peak_source;    /* "smbios" or NULL */
+	char *unknown_reason;       /* no DMI: why */
+	char **warnings;            /* unbalanced population, mixed speeds, ... */
+};
+
+struct host {
+	struct kernel_info kernel;
+	struct cpu_info cpu;
+	struct numa_info numa;
+	struct memory_info memory;
+	struct thp_info thp;
+	struct hugepages_info hugepages;
+	struct sysctl_info sysctl;
+	struct pci_info pci;
+	struct links_info links;
+	struct irq_info irq;
+};
+
+struct probe_options {
+	const char *pci_dump;       /* read config space from an lspci dump */
+	const char *nvml_library;   /* dlopen name, default libnvidia-ml.so.1 */
+	bool no_pci_names;          /* skip pci.ids lookups */
+};
+
+/* One probe: collects its part of struct host. Probes run in table order
+ * (later probes may use earlier ones: irq uses pci and numa). */
+struct probe {
+	const char *name;
+	int (*collect)(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+	void (*release)(struct host *h);
+};
+
+extern const struct probe probe_table[];
+extern const size_t probe_table_size;
+
+/* Run every probe. A probe that fails with anything but a missing file
+ * returns its -errno here, with the probe's name in *failed. */
+int host_probe(const struct sysroot *sr, const struct probe_options *opt, struct host *h,
+	       const char **failed);
+void host_release(struct host *h);
+
+/* The probes (one file each under probes/). */
+int kernel_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+void kernel_probe_release(struct host *h);
+int cpu_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+void cpu_probe_release(struct host *h);
+int numa_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+void numa_probe_release(struct host *h);
+int thp_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+void thp_probe_release(struct host *h);
+int hugepages_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+void hugepages_probe_release(struct host *h);
+int sysctl_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+void sysctl_probe_release(struct host *h);
+int memory_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+void memory_probe_release(struct host *h);
+int pci_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+void pci_probe_release(struct host *h);
+int links_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+void links_probe_release(struct host *h);
+int irq_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+void irq_probe_release(struct host *h);
+
+/* Helpers shared by probes. */
+/* Pools of every size under DIR/hugepages-<N>kB (nr, free, surplus, resv). */
+int hugepage_pools_read(const struct sysroot *sr, const char *dir, struct hugepage_pool **ret, size_t *n);
+/* The value of NAME= on a kernel command line (the last one wins, as in the
+ * kernel), malloc'd, or NULL. */
+char *cmdline_value(const char *cmdline, const char *name);
+/* Lookups used across probes. */
+const struct numa_node *host_node(const struct host *h, int id);
+const struct pci_device *host_pci_device(const struct host *h, const char *bdf);
+/* The sysctls probe reports, in output order (also used by snapshot). */
+extern const char *const sysctl_probe_names[];

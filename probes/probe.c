@@ -1,0 +1,62 @@
+/* The probe table: every probe in the order it runs, and host-wide
+ * lookups. Later probes may read what earlier ones found. */
+#include <errno.h>
+#include <string.h>
+
+#include "probes/host.h"
+
+const struct probe probe_table[] = {
+	{"kernel", kernel_probe_collect, kernel_probe_release},
+	{"cpu", cpu_probe_collect, cpu_probe_release},
+	{"numa", numa_probe_collect, numa_probe_release},
+	{"thp", thp_probe_collect, thp_probe_release},
+	{"hugepages", hugepages_probe_collect, hugepages_probe_release},
+	{"sysctl", sysctl_probe_collect, sysctl_probe_release},
+	{"memory", memory_probe_collect, memory_probe_release},
+	{"pci", pci_probe_collect, pci_probe_release},
+	{"links", links_probe_collect, links_probe_release},
+	{"irq", irq_probe_collect, irq_probe_release},
+};
+const size_t probe_table_size = sizeof(probe_table) / sizeof(probe_table[0]);
+
+int host_probe(const struct sysroot *sr, const struct probe_options *opt, struct host *h,
+	       const char **failed)
+{
+	static const struct probe_options defaults;
+
+	memset(h, 0, sizeof(*h));
+	for (size_t i = 0; i < probe_table_size; i++) {
+		int r = probe_table[i].collect(sr, opt ? opt : &defaults, h);
+
+		if (r < 0) {
+			if (failed)
+				*failed = probe_table[i].name;
+			host_release(h);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void host_release(struct host *h)
+{
+	for (size_t i = probe_table_size; i-- > 0;)
+		probe_table[i].release(h);
+	memset(h, 0, sizeof(*h));
+}
+
+const struct numa_node *host_node(const struct host *h, int id)
+{
+	for (size_t i = 0; i < h->numa.nnodes; i++)
+		if (h->numa.nodes[i].id == id)
+			return &h->numa.nodes[i];
+	return NULL;
+}
+
+const struct pci_device *host_pci_device(const struct host *h, const char *bdf)
+{
+	for (size_t i = 0; i < h->pci.ndevices; i++)
+		if (!strcmp(h->pci.devices[i].bdf, bdf))
+			return &h->pci.devices[i];
+	return NULL;
+}
