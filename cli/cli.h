@@ -53,6 +53,12 @@ void log_info(const struct cli *cli, const char *fmt, ...) __attribute__((format
  * error and returns EXIT_ERROR on failure, 0 on success. */
 int cli_probe_host(const struct cli *cli, struct host *h);
 
+/* Find, parse and validate a profile (root: refuse unsafe ownership, as
+ * sshd's StrictModes); prints "rigtune: FILE:LINE: ..." and returns
+ * EXIT_ERROR on failure, 0 on success. */
+struct profile;
+int cli_profile_load(const char *name, struct profile **ret);
+
 /* Renderers of a probed host (cli/render-*.c). */
 void render_host_text(const struct cli *cli, const struct host *h, FILE *out);
 void render_host_json(const struct host *h, struct json *j); /* the object's members */

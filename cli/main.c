@@ -13,18 +13,18 @@
 
 static const struct command commands[] = {
 	{"probe", cmd_probe, "[--json]", "what the host is: CPU, NUMA, memory, PCIe links, THP, hugepages, IRQs"},
-	{"apply", cmd_apply, "PROFILE [--dry-run]", "apply a profile, journaling every original value"},
-	{"revert", cmd_revert, "", "put back every value the last apply changed"},
+	{"apply", cmd_apply, "PROFILE [--dry-run] [--wait-lock SECONDS]", "apply a profile, journaling every original value"},
+	{"revert", cmd_revert, "[--wait-lock SECONDS]", "put back every value the last apply changed"},
 	{"audit", cmd_audit, "PROFILE [--json]", "check the host against a profile; change nothing"},
 	{"verify", cmd_verify, "PROFILE [--json] [--quick]", "measure memory bandwidth against the profile's targets"},
 	{"bench", cmd_bench, "[--json] [--threads N] [--nodes LIST] [--size-mb M] [--kernel K,...]",
 	 "measure memory bandwidth"},
-	{"report", cmd_report, "PROFILE [--format text|json|junit|prometheus|html] [-o FILE] [--no-bench]",
+	{"report", cmd_report, "PROFILE [--format text|json|junit|prometheus|html] [-o FILE] [--no-bench] [--quick]",
 	 "probe + audit + verify in one document"},
 	{"snapshot", cmd_snapshot, "-o FILE.tar.gz", "capture the /sys and /proc files rigtune reads"},
 	{"profiles", cmd_profiles, "", "list shipped and local profiles"},
 	{"show", cmd_show, "PROFILE [--json]", "print a profile fully resolved, with where each value came from"},
-	{"watch", cmd_watch, "PROFILE", "re-apply a profile's IRQ placement when PCI devices appear or bind"},
+	{"watch", cmd_watch, "PROFILE [--events FILE] [--settle SECONDS] [--wait-lock SECONDS]", "re-apply a profile's IRQ placement when PCI devices appear or bind"},
 };
 
 static void vlog(const char *prefix, const char *fmt, va_list ap, int err)

@@ -274,6 +274,7 @@ static void render_numa_json(const struct host *h, struct json *j)
 
 		json_object_begin(j);
 		json_kv_int(j, "id", n->id);
+		json_kv_int_opt(j, "socket", n->socket);
 		json_cpulist(j, "cpus", n->cpus);
 		json_kv_int_opt(j, "memory_bytes", n->memory_bytes);
 		json_key(j, "distances");

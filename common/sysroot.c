@@ -6,9 +6,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cpulist.h"
@@ -16,6 +18,67 @@
 #include "common/util.h"
 
 #define MAX_FILE_SIZE (64u << 20)
+
+/* See sysroot.h: RIGTUNE_FAULT. */
+struct sr_fault {
+	unsigned at;          /* the K-th write */
+	unsigned count;       /* writes so far */
+	int err;              /* positive errno, or 0 */
+	bool kill;
+	unsigned sleep_ms;
+};
+
+static struct sr_fault *fault_from_env(void)
+{
+	static const struct { const char *name; int err; } errs[] = {
+		{"EIO", EIO}, {"EPERM", EPERM}, {"ENOSPC", ENOSPC}, {"EBUSY", EBUSY},
+	};
+	const char *spec = secure_getenv("RIGTUNE_FAULT");
+	struct sr_fault f = {0}, *ret;
+	char *end;
+
+	if (!spec)
+		return NULL;
+	f.at = (unsigned)strtoul(spec, &end, 10);
+	if (end == spec || *end != ':' || f.at == 0)
+		return NULL;
+	end++;
+	for (size_t i = 0; i < ARRAY_SIZE(errs); i++)
+		if (!strcmp(end, errs[i].name))
+			f.err = errs[i].err;
+	f.kill = !strcmp(end, "KILL");
+	if (startswith(end, "SLEEP="))
+		f.sleep_ms = (unsigned)strtoul(end + 6, NULL, 10);
+	if (!f.err && !f.kill && !f.sleep_ms)
+		return NULL;
+	ret = malloc(sizeof(*ret));
+	if (ret)
+		*ret = f;
+	return ret;
+}
+
+/* Before the write: 0, or the injected -errno. */
+static int fault_before_write(const struct sysroot *sr)
+{
+	struct sr_fault *f = sr->fault;
+
+	if (!f || ++f->count != f->at)
+		return 0;
+	if (f->sleep_ms) {
+		struct timespec ts = {f->sleep_ms / 1000, (long)(f->sleep_ms % 1000) * 1000000L};
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+	return -f->err;
+}
+
+/* After the write, before it is read back: the nastiest instant to die. */
+static void fault_after_write(const struct sysroot *sr)
+{
+	if (sr->fault && sr->fault->kill && sr->fault->count == sr->fault->at)
+		raise(SIGKILL);
+}
 
 int sysroot_open(const char *root, struct sysroot **ret)
 {
@@ -44,6 +107,8 @@ int sysroot_open(const char *root, struct sysroot **ret)
 		sr->live = stat("/", &slash) == 0 && slash.st_dev == st.st_dev &&
 			   slash.st_ino == st.st_ino;
 	}
+	if (!sr->live)
+		sr->fault = fault_from_env();
 	*ret = sr;
 	return 0;
 }
@@ -53,6 +118,7 @@ struct sysroot *sysroot_free(struct sysroot *sr)
 	if (sr) {
 		close(sr->dirfd);
 		free(sr->root);
+		free(sr->fault);
 		free(sr);
 	}
 	return NULL;
@@ -91,12 +157,19 @@ static char *vpath(const char *fmt, va_list ap)
 	return vasprintf(&p, fmt, ap) < 0 ? NULL : p;
 }
 
+static void trace_path(const struct sysroot *sr, const char *path)
+{
+	if (sr->trace)
+		(void)strv_extend(sr->trace, path);
+}
+
 static int sr_vopen(const struct sysroot *sr, int flags, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *path = vpath(fmt, ap);
 
 	if (!path)
 		return -ENOMEM;
+	trace_path(sr, path);
 	return open_resolved(sr->dirfd, path, flags, RESOLVE_IN_ROOT);
 }
 
@@ -357,6 +430,7 @@ int sr_readlink(const struct sysroot *sr, char **ret, bool basename, const char 
 	va_end(ap);
 	if (!path)
 		return -ENOMEM;
+	trace_path(sr, path);
 	slash = strrchr(path, '/');
 	if (slash) {
 		*slash = '\0';
@@ -531,6 +605,7 @@ static int open_for_write(const struct sysroot *sr, const char *path, int flags)
 	r = split_writable(path, &tree, &rest);
 	if (r < 0)
 		return r;
+	trace_path(sr, path);
 	tfd = open_resolved(sr->dirfd, tree, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
 	if (tfd < 0)
 		return tfd;
@@ -645,9 +720,12 @@ int sr_write_string(const struct sysroot *sr, const char *value, char **readback
 	va_end(ap);
 	if (!path)
 		return -ENOMEM;
-	r = write_value(sr, path, value);
+	r = fault_before_write(sr);
+	if (r == 0)
+		r = write_value(sr, path, value);
 	if (r < 0)
 		return r;
+	fault_after_write(sr);
 	r = sr_read_file(sr, &shown, NULL, "%s", path);
 	if (r < 0)
 		return r;

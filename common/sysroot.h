@@ -14,12 +14,26 @@
 
 struct cpuset;
 
+struct sr_fault;
+
 struct sysroot {
 	int dirfd;     /* open O_PATH on the root directory */
 	char *root;    /* as given, for messages */
 	bool live;     /* root is "/": writes reach the running kernel */
+	char ***trace; /* when set, every path opened, listed or read as a
+			  link is appended here (rigtune snapshot) */
+	struct sr_fault *fault; /* test-only fault injection, NULL unless
+				   RIGTUNE_FAULT is set on a captured tree */
 };
 
+/* Test-only fault injection (tests/cli/t-fault.sh, RELIABILITY.md): on a
+ * captured tree, never on the live root, RIGTUNE_FAULT="K:WHAT" makes the
+ * K-th sr_write_string of this sysroot (counting from 1, rollback and
+ * revert writes included)
+ *   EIO, EPERM, ENOSPC, EBUSY: fail with that errno, nothing written;
+ *   KILL: write, then SIGKILL the process before the value is read back;
+ *   SLEEP=MS: sleep MS milliseconds, then write as usual.
+ * Read once, by sysroot_open. */
 int sysroot_open(const char *root, struct sysroot **ret);
 struct sysroot *sysroot_free(struct sysroot *sr);
 

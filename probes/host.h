@@ -45,6 +45,8 @@ struct hugepage_pool {
 
 struct numa_node {
 	int id;
+	int socket;             /* physical package of its first CPU; UNKNOWN for
+				   memory-only nodes */
 	struct cpuset *cpus;    /* empty for memory-only nodes */
 	int64_t memory_bytes;   /* MemTotal, UNKNOWN */
 	int64_t memory_free_bytes;
@@ -116,7 +118,7 @@ struct pci_device {
 	int pcie_type;              /* PCIe device/port type, UNKNOWN if not PCIe */
 	bool has_link;
 	struct pci_link link;
-	char **upstream;            /* BDFs from the device towards the root port */
+	char **upstream;            /* bridges above: root port first, parent last (DESIGN.md) */
 	char *limiting_hop;         /* BDF or NULL */
 	char *parent;               /* immediate upstream bridge BDF or NULL */
 };
@@ -128,39 +130,62 @@ struct pci_info {
 	char *error;                /* why enumeration failed, or NULL */
 };
 
+/* One KFD io_link (sys/class/kfd/kfd/topology/nodes/N/io_links/M), one
+ * direction: the kernel lists A->B under A and B->A under B. */
 struct xgmi_link {
-	char *from, *to;            /* BDFs (GPU) or "socket0" */
+	char *from, *to;            /* GPU BDFs, or "cpuN" for the Nth KFD CPU node */
+	int kfd_from, kfd_to;       /* KFD node ids */
 	int type;                   /* KFD io_link type: 11 XGMI, 2 PCIe */
-	int weight;
-	int64_t min_bandwidth_mbs, max_bandwidth_mbs;  /* UNKNOWN */
-	int links;                  /* number of physical links, UNKNOWN */
+	int weight;                 /* UNKNOWN */
+	int64_t min_bandwidth_mbs, max_bandwidth_mbs;  /* MB/s, UNKNOWN */
+	int links;                  /* physical links (max / min bandwidth), UNKNOWN */
 };
 
+/* An AMD Instinct GPU (a KFD node with SIMDs). */
 struct xgmi_gpu {
-	char *bdf;
+	char *bdf;                  /* from domain + location_id; "BDF#k" for partition k > 0 */
 	int kfd_node;
-	char *hive_id;
-	int physical_id;            /* UNKNOWN */
-	int num_links;              /* UNKNOWN */
+	char *hive_id;              /* "0x..." (xgmi_hive_info/xgmi_hive_id or KFD hive_id), NULL: none */
+	char *device_id;            /* xgmi_device_id, "0x...", or NULL */
+	int physical_id;            /* xgmi_physical_id, UNKNOWN */
+	int num_links;              /* xgmi_num_links summed over peers, UNKNOWN */
+	int64_t gfx_target_version; /* 90402 = gfx942 (MI300X), UNKNOWN */
+	int simd_count;
+	int drm_render_minor;       /* UNKNOWN */
 };
 
 struct nvlink_link {
-	char *gpu;                  /* BDF of the GPU */
+	char *gpu;                  /* BDF of the GPU, sysfs form "0000:1b:00.0" */
 	int link;
 	bool active;
-	int version;                /* UNKNOWN */
-	char *remote;               /* remote PCI BDF or NULL */
+	int version;                /* as NVML reports it, UNKNOWN */
+	char *remote;               /* remote PCI BDF (NVSwitch or GPU) or NULL */
+};
+
+/* One EPYC socket-to-socket xGMI link as HSMP reports it. */
+struct socket_link {
+	int socket;
+	int link_id;                /* HSMP link id (bits 15:8 of the request) */
+	int64_t bandwidth_mbps;     /* current aggregate traffic, Mbps, UNKNOWN */
 };
 
 struct links_info {
 	struct xgmi_gpu *gpus;
 	size_t ngpus;
-	struct xgmi_link *xgmi;
+	struct xgmi_link *xgmi;     /* XGMI io_links only (type 11) */
 	size_t nxgmi;
-	char **xgmi_missing;        /* "0000:..<->0000:.." pairs of a hive without a link */
+	char **xgmi_missing;        /* "BDF<->BDF": same hive, no XGMI link either way (NULL-terminated) */
+	char *xgmi_note;            /* why the hive is not checked as a full mesh, or NULL */
+	int sockets;                /* CPU sockets, UNKNOWN */
+	int cross_socket_distance;  /* largest NUMA distance between nodes of different sockets, UNKNOWN */
+	const char *socket_link_source;  /* "hsmp" or NULL */
+	int hsmp_protocol;          /* HSMP interface version, UNKNOWN */
+	struct socket_link *socket_links;
+	size_t nsocket_links;
 	char *socket_link_note;     /* EPYC socket-to-socket: what can be known */
 	struct nvlink_link *nvlink;
 	size_t nnvlink;
+	int nvlink_gpus;            /* GPUs NVML reported, UNKNOWN when not asked */
 	char *nvlink_note;          /* why NVLink is empty, or NULL */
 };
 
@@ -173,20 +198,39 @@ struct irq_entry {
 	int node;                   /* proc/irq/N/node, UNKNOWN */
 	bool managed;
 	bool remote;                /* runs outside the device's NUMA node */
+	char *chip;                 /* irq chip column: "IR-PCI-MSIX-0000:41:00.0", "IO-APIC" */
+	char *driver;               /* the device's driver, or NULL */
+	int device_node;            /* the device's numa_node, UNKNOWN */
+	int affinity_writable;      /* tri-state: smp_affinity mode allows writes */
+	const char *managed_source; /* "debugfs", "read-only smp_affinity", NULL */
 };
 
 struct irq_info {
 	struct irq_entry *irqs;
 	size_t nirqs;
 	bool irqbalance_running;
+	bool mode_trusted;          /* smp_affinity modes tell managed IRQs apart */
 };
 
 struct dimm {
 	char *locator, *bank;
-	uint64_t size_bytes;        /* 0: empty slot */
+	uint64_t size_bytes;        /* 0: empty slot (or populated, size unknown) */
 	char *type;                 /* "DDR5" */
 	int speed_mts, configured_mts;   /* UNKNOWN */
 	int socket, channel;        /* derived from the locators, UNKNOWN */
+	bool populated;             /* a DIMM is installed */
+	int data_width;             /* bits, UNKNOWN */
+};
+
+/* One socket's share of the slots, from the DIMMs' derived sockets. */
+struct memory_socket {
+	int socket;                 /* UNKNOWN: slots without a socket */
+	int slots, dimms;           /* slots, and populated ones */
+	int channels_total, channels_populated;
+	bool channels_known;        /* every slot's channel came from its locators */
+	uint64_t bytes;
+	int min_mts, max_mts;       /* configured, over populated DIMMs; UNKNOWN */
+	double peak_gbps;           /* NAN */
 };
 
 struct memory_info {
@@ -198,6 +242,11 @@ struct memory_info {
 	const char *peak_source;    /* "smbios" or NULL */
 	char *unknown_reason;       /* no DMI: why */
 	char **warnings;            /* unbalanced population, mixed speeds, ... */
+	char *smbios_version;       /* "3.5", or NULL */
+	uint64_t total_bytes;       /* sum of populated DIMMs of known size */
+	char **skipped;             /* non-DRAM records left out: "NVDIMM_0: NVDIMM-N, 16 GiB" */
+	struct memory_socket *sockets;
+	size_t nsockets;
 };
 
 struct host {

@@ -1,4 +1,470 @@
-/* PLACEHOLDER until the irq probe lands (being written now). */
+/* IRQs: which exist and what they serve (proc/interrupts), which PCI device
+ * owns each (sys/bus/pci/devices/BDF/msi_irqs/N, the device's `irq` file
+ * for legacy INTx, the BDF in an MSI chip name), where each may and does
+ * run (proc/irq/N/{smp_affinity_list,effective_affinity_list,node}),
+ * whether the kernel manages it, whether it runs off its device's NUMA
+ * node (the device's numa_node, h->numa's CPUs), and whether irqbalance
+ * runs (proc/PID/comm).
+ *
+ * Managed IRQs (multi-queue drivers: nvme, virtio-blk, some NICs) are
+ * spread over the CPUs by the kernel, which refuses to move them (a write
+ * to smp_affinity fails with EIO since Linux 4.8). Nothing in procfs says
+ * "managed", so without writing:
+ *  1. sys/kernel/debug/irq/irqs/N (CONFIG_GENERIC_IRQ_DEBUGFS, root, debugfs
+ *     mounted) lists IRQD_AFFINITY_MANAGED in its state: authoritative.
+ *  2. Recent kernels create proc/irq/N/smp_affinity{,_list} without write
+ *     permission (0444) when user space may not set the affinity
+ *     (irq_can_set_affinity_usr(): managed, per-CPU or no-balancing IRQs,
+ *     chips that cannot move). Seen on 6.18 (virtio-blk's queue IRQ 0444,
+ *     its config IRQ 0644); which release started it is not pinned down
+ *     here, and older kernels show 0644 for managed IRQs too. A read-only
+ *     file is called managed only for a PCI device's MSI/MSI-X vector
+ *     (where managed is by far the usual reason), and only when the modes
+ *     mean something: on the live host, or in a captured tree where some
+ *     IRQ's file is writable (a capture that made every file read-only
+ *     says nothing).
+ *  3. nvme's I/O queue vectors ("nvmeNqM", M >= 1: pci_alloc_irq_vectors
+ *     with PCI_IRQ_AFFINITY since 4.8) where debugfs is not there to ask;
+ *     the admin queue (q0), or q0 and q1 sharing one vector, are not.
+ * So `managed` true is reliable; false means "not known to be managed": on
+ * an older kernel without debugfs a managed IRQ reads as false, and the
+ * write that tries to move it fails with EIO. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
 #include "probes/host.h"
-int irq_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h) { return 0; }
-void irq_probe_release(struct host *h) { }
+
+#define PCI_DIR "sys/bus/pci/devices"
+
+/* A PCI device and the IRQs sysfs gives it. */
+struct irq_pci_dev {
+	char *bdf;
+	char *driver;
+	int node;
+	int *msi;                   /* msi_irqs/N */
+	size_t nmsi;
+	int legacy;                 /* the `irq` file, 0 none */
+};
+
+struct irq_pci {
+	struct irq_pci_dev *devs;
+	size_t ndevs;
+};
+
+static void irq_pci_free(struct irq_pci *p)
+{
+	for (size_t i = 0; i < p->ndevs; i++) {
+		free(p->devs[i].bdf);
+		free(p->devs[i].driver);
+		free(p->devs[i].msi);
+	}
+	free(p->devs);
+}
+
+static int read_pci_dev(const struct sysroot *sr, const char *bdf, struct irq_pci_dev *d)
+{
+	int64_t v;
+	int r;
+
+	d->node = UNKNOWN;
+	if (!(d->bdf = strdup(bdf)))
+		return -ENOMEM;
+	if (sr_read_s64(sr, &v, PCI_DIR "/%s/numa_node", bdf) == 0 && v >= 0 && v < INT_MAX)
+		d->node = (int)v;
+	r = sr_readlink(sr, &d->driver, true, PCI_DIR "/%s/driver", bdf);
+	if (r == -ENOMEM)
+		return r;
+	if (sr_read_s64(sr, &v, PCI_DIR "/%s/irq", bdf) == 0 && v > 0 && v < INT_MAX)
+		d->legacy = (int)v;
+	r = sr_list_ids(sr, "", &d->msi, &d->nmsi, PCI_DIR "/%s/msi_irqs", bdf);
+	return r == -ENOMEM ? r : 0;
+}
+
+static int read_pci(const struct sysroot *sr, struct irq_pci *p)
+{
+	_cleanup_strv_ char **names = NULL;
+	int r;
+
+	r = sr_list(sr, "", &names, PCI_DIR);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return 0;
+	p->devs = calloc(strv_length(names) + 1, sizeof(*p->devs));
+	if (!p->devs)
+		return -ENOMEM;
+	for (size_t i = 0; names[i]; i++) {
+		r = read_pci_dev(sr, names[i], &p->devs[p->ndevs++]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static const struct irq_pci_dev *pci_by_bdf(const struct irq_pci *p, const char *bdf)
+{
+	for (size_t i = 0; bdf && i < p->ndevs; i++)
+		if (!strcasecmp(p->devs[i].bdf, bdf))
+			return &p->devs[i];
+	return NULL;
+}
+
+static const struct irq_pci_dev *pci_by_msi(const struct irq_pci *p, int irq)
+{
+	for (size_t i = 0; i < p->ndevs; i++)
+		for (size_t k = 0; k < p->devs[i].nmsi; k++)
+			if (p->devs[i].msi[k] == irq)
+				return &p->devs[i];
+	return NULL;
+}
+
+/* A legacy INTx line may be shared: the one bound device without MSI
+ * vectors whose `irq` it is, or among several the one whose driver names
+ * an action; otherwise nobody. */
+static const struct irq_pci_dev *pci_by_legacy(const struct irq_pci *p, int irq, const char *actions)
+{
+	const struct irq_pci_dev *found = NULL;
+	int n = 0;
+
+	if (irq <= 0)
+		return NULL;
+	for (size_t i = 0; i < p->ndevs; i++) {
+		const struct irq_pci_dev *d = &p->devs[i];
+
+		if (d->legacy != irq || d->nmsi || !d->driver)
+			continue;
+		if (actions && strstr(actions, d->driver))
+			return d;
+		found = d;
+		n++;
+	}
+	return n == 1 ? found : NULL;
+}
+
+/* "0000:41:00.0" inside an irq chip name ("IR-PCI-MSIX-0000:41:00.0"). */
+static bool bdf_in_chip(const char *chip, char *out, size_t size)
+{
+	for (const char *s = chip; *s; s++) {
+		unsigned dom, bus, dev, fn;
+		int n = 0;
+
+		if (s != chip && s[-1] != '-')
+			continue;
+		if (sscanf(s, "%8x:%2x:%2x.%1u%n", &dom, &bus, &dev, &fn, &n) == 4 && n >= 12 && !isalnum((unsigned char)s[n])) {
+			snprintf(out, size, "%04x:%02x:%02x.%u", dom, bus, dev, fn);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Columns between the chip and the action names: a hardware IRQ number,
+ * "5-edge", "-fasteoi", "Level", "Edge". */
+static bool is_hwirq_or_flow(const char *w)
+{
+	static const char *const flows[] = {"edge", "level", "fasteoi", "simple", "percpu"};
+	const char *p = w;
+
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (!*p && p != w)
+		return true;
+	if (*p == '-' && (p != w || p[1]))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(flows); i++)
+		if (!strcasecmp(w, flows[i]))
+			return true;
+	return false;
+}
+
+static int count_cpu_columns(const char *header)
+{
+	_cleanup_strv_ char **words = NULL;
+	int n = 0;
+
+	if (strv_split(header, " \t", &words) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; words[i]; i++)
+		n += startswith(words[i], "CPU");
+	return n;
+}
+
+/* Past "N:" and the per-CPU counts; NULL for rows that are not a numbered
+ * IRQ (NMI, LOC, ERR...). */
+static char *row_rest(char *line, int ncpus, int *irq)
+{
+	char *p = line + strspn(line, " \t"), *end;
+	long v;
+
+	errno = 0;
+	v = strtol(p, &end, 10);
+	if (end == p || *end != ':' || errno || v < 0 || v > INT_MAX)
+		return NULL;
+	*irq = (int)v;
+	p = end + 1;
+	for (int i = 0; i < ncpus; i++) {
+		char *q = p + strspn(p, " \t");
+		size_t digits = strspn(q, "0123456789");
+
+		if (!digits || (q[digits] && !isspace((unsigned char)q[digits])))
+			break;
+		p = q + digits;
+	}
+	return p;
+}
+
+static int parse_row_columns(const char *rest, struct irq_entry *e)
+{
+	_cleanup_strv_ char **words = NULL;
+	size_t i = 1;
+	int r;
+
+	r = strv_split(rest, " \t", &words);
+	if (r < 0)
+		return r;
+	if (!words[0])
+		return 0;
+	if (!(e->chip = strdup(words[0])))
+		return -ENOMEM;
+	while (words[i] && is_hwirq_or_flow(words[i]))
+		i++;
+	if (words[i] && !(e->name = strv_join(words + i, " ")))
+		return -ENOMEM;
+	return 0;
+}
+
+static int add_entry(struct irq_info *info, size_t *cap, int irq, struct irq_entry **ret)
+{
+	if (info->nirqs == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct irq_entry *v = realloc(info->irqs, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		info->irqs = v;
+		*cap = ncap;
+	}
+	*ret = &info->irqs[info->nirqs++];
+	**ret = (struct irq_entry){.irq = irq, .node = UNKNOWN, .device_node = UNKNOWN, .affinity_writable = -1};
+	return 0;
+}
+
+static int parse_interrupts(char *text, struct irq_info *info)
+{
+	char *save = NULL, *line = strtok_r(text, "\n", &save);
+	size_t cap = 0;
+	int ncpus, r;
+
+	if (!line)
+		return 0;
+	ncpus = count_cpu_columns(line);
+	if (ncpus < 0)
+		return ncpus;
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		struct irq_entry *e;
+		char *rest;
+		int irq;
+
+		if (!(rest = row_rest(line, ncpus, &irq)))
+			continue;
+		if ((r = add_entry(info, &cap, irq, &e)) < 0 || (r = parse_row_columns(rest, e)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int attach_device(const struct irq_pci *p, struct irq_entry *e)
+{
+	const struct irq_pci_dev *d = pci_by_msi(p, e->irq);
+	char bdf[32];
+
+	if (!d && e->chip && bdf_in_chip(e->chip, bdf, sizeof(bdf))) {
+		d = pci_by_bdf(p, bdf);
+		if (!d)
+			return (e->device = strdup(bdf)) ? 0 : -ENOMEM;
+	}
+	if (!d)
+		d = pci_by_legacy(p, e->irq, e->name);
+	if (!d)
+		return 0;
+	e->device_node = d->node;
+	if (!(e->device = strdup(d->bdf)) || (d->driver && !(e->driver = strdup(d->driver))))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The affinity files' mode: 1 writable, 0 read-only, -1 unknown. */
+static int affinity_mode(const struct sysroot *sr, int irq)
+{
+	_cleanup_close_ int fd = sr_open(sr, O_PATH, "proc/irq/%d/smp_affinity", irq);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -1;
+	return (st.st_mode & 0222) != 0;
+}
+
+/* 1 managed, 0 not, -1 debugfs unavailable. */
+static int debugfs_managed(const struct sysroot *sr, int irq)
+{
+	_cleanup_free_ char *text = NULL;
+
+	if (sr_read_file(sr, &text, NULL, "sys/kernel/debug/irq/irqs/%d", irq) < 0)
+		return -1;
+	return strstr(text, "IRQD_AFFINITY_MANAGED") != NULL;
+}
+
+static int read_affinity(const struct sysroot *sr, struct irq_entry *e)
+{
+	int64_t node;
+	int r;
+
+	r = sr_read_cpulist(sr, &e->affinity, "proc/irq/%d/smp_affinity_list", e->irq);
+	if (r < 0 && r != -ENOMEM)
+		r = sr_read_cpumask(sr, &e->affinity, "proc/irq/%d/smp_affinity", e->irq);
+	if (r == -ENOMEM)
+		return r;
+	r = sr_read_cpulist(sr, &e->effective, "proc/irq/%d/effective_affinity_list", e->irq);
+	if (r < 0 && r != -ENOMEM)
+		r = sr_read_cpumask(sr, &e->effective, "proc/irq/%d/effective_affinity", e->irq);
+	if (r == -ENOMEM)
+		return r;
+	if (sr_read_s64(sr, &node, "proc/irq/%d/node", e->irq) == 0 && node >= 0 && node < INT_MAX)
+		e->node = (int)node;
+	e->affinity_writable = affinity_mode(sr, e->irq);
+	return 0;
+}
+
+/* nvme's I/O queue vectors ("nvme0q1"...; q0 is the admin queue) have
+ * been allocated with PCI_IRQ_AFFINITY, hence managed, since Linux 4.8. */
+static bool nvme_io_queue(const struct irq_entry *e)
+{
+	unsigned ctrl, queue;
+	int n = 0;
+
+	if (!e->driver || strcmp(e->driver, "nvme") || !e->name)
+		return false;
+	return sscanf(e->name, "nvme%uq%u%n", &ctrl, &queue, &n) == 2 && !e->name[n] && queue > 0;
+}
+
+static void decide_managed(const struct sysroot *sr, struct irq_info *info)
+{
+	info->mode_trusted = sr->live;
+	for (size_t i = 0; i < info->nirqs && !info->mode_trusted; i++)
+		info->mode_trusted = info->irqs[i].affinity_writable == 1;
+	for (size_t i = 0; i < info->nirqs; i++) {
+		struct irq_entry *e = &info->irqs[i];
+		int dbg = debugfs_managed(sr, e->irq);
+
+		if (dbg >= 0) {
+			e->managed = dbg == 1;
+			e->managed_source = e->managed ? "debugfs" : NULL;
+		} else if (info->mode_trusted && e->affinity_writable == 0 && e->device && e->chip &&
+			   strstr(e->chip, "MSI")) {
+			e->managed = true;
+			e->managed_source = "read-only smp_affinity";
+		} else if (nvme_io_queue(e)) {
+			e->managed = true;
+			e->managed_source = "nvme I/O queue";
+		}
+	}
+}
+
+/* Effective CPUs outside the device's node; with only the allowed set
+ * known, none of it on the node (an all-CPU mask is not remote). */
+static void decide_remote(const struct host *h, struct irq_entry *e)
+{
+	const struct numa_node *n = e->device_node >= 0 ? host_node(h, e->device_node) : NULL;
+	bool effective = e->effective && cpuset_count(e->effective) > 0;
+
+	if (!n || !n->cpus || !cpuset_count(n->cpus))
+		return;
+	if (effective)
+		e->remote = !cpuset_subset(e->effective, n->cpus);
+	else if (e->affinity && cpuset_count(e->affinity))
+		e->remote = !cpuset_intersects(e->affinity, n->cpus);
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* proc/PID/comm of every process; nothing else of a process is read. */
+static int irqbalance_running(const struct sysroot *sr, bool *ret)
+{
+	_cleanup_strv_ char **names = NULL;
+	int r;
+
+	*ret = false;
+	r = sr_list(sr, "", &names, "proc");
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	for (size_t i = 0; names[i] && !*ret; i++) {
+		_cleanup_free_ char *comm = NULL;
+
+		if (!all_digits(names[i]))
+			continue;
+		if (sr_read_string(sr, &comm, "proc/%s/comm", names[i]) == 0)
+			*ret = !strcmp(comm, "irqbalance");
+	}
+	return 0;
+}
+
+int irq_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h)
+{
+	struct irq_info *info = &h->irq;
+	_cleanup_free_ char *text = NULL;
+	struct irq_pci pci = {0};
+	int r;
+
+	r = irqbalance_running(sr, &info->irqbalance_running);
+	if (r < 0)
+		return r;
+	r = sr_read_file(sr, &text, NULL, "proc/interrupts");
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	r = parse_interrupts(text, info);
+	if (r >= 0)
+		r = read_pci(sr, &pci);
+	for (size_t i = 0; r >= 0 && i < info->nirqs; i++) {
+		r = attach_device(&pci, &info->irqs[i]);
+		if (r >= 0)
+			r = read_affinity(sr, &info->irqs[i]);
+	}
+	irq_pci_free(&pci);
+	if (r < 0)
+		return r;
+	decide_managed(sr, info);
+	for (size_t i = 0; i < info->nirqs; i++)
+		decide_remote(h, &info->irqs[i]);
+	return 0;
+}
+
+void irq_probe_release(struct host *h)
+{
+	for (size_t i = 0; i < h->irq.nirqs; i++) {
+		struct irq_entry *e = &h->irq.irqs[i];
+
+		free(e->device);
+		free(e->name);
+		free(e->chip);
+		free(e->driver);
+		free(e->affinity);
+		free(e->effective);
+	}
+	free(h->irq.irqs);
+	memset(&h->irq, 0, sizeof(h->irq));
+}

@@ -103,6 +103,16 @@ static int read_node(const struct sysroot *sr, struct numa_node *node)
 	return r == -ENOMEM ? r : 0;
 }
 
+static int node_socket(const struct sysroot *sr, const struct numa_node *node)
+{
+	int64_t pkg;
+	int cpu = cpuset_first(node->cpus);
+
+	if (cpu < 0 || sr_read_s64(sr, &pkg, "sys/devices/system/cpu/cpu%d/topology/physical_package_id", cpu) < 0)
+		return UNKNOWN;
+	return (int)pkg;
+}
+
 /* No node directory: one node with every online CPU and all memory. */
 static int implicit_node(const struct sysroot *sr, struct host *h)
 {
@@ -117,6 +127,7 @@ static int implicit_node(const struct sysroot *sr, struct host *h)
 	node->cpus = cpuset_dup(h->cpu.online);
 	if (!node->cpus)
 		return -ENOMEM;
+	node->socket = node_socket(sr, node);
 	if (sr_read_keyval(sr, "MemTotal", &kb, "proc/meminfo") == 0)
 		node->memory_bytes = (int64_t)(kb * 1024);
 	if (sr_read_keyval(sr, "MemFree", &kb, "proc/meminfo") == 0)
@@ -145,6 +156,10 @@ int numa_probe_collect(const struct sysroot *sr, const struct probe_options *opt
 		r = read_node(sr, &h->numa.nodes[i]);
 		if (r < 0)
 			return r;
+		/* An offline CPU runs nothing: a node's CPUs are its online ones. */
+		if (cpuset_count(h->cpu.online))
+			cpuset_and(&h->numa.nodes[i].cpus, h->cpu.online);
+		h->numa.nodes[i].socket = node_socket(sr, &h->numa.nodes[i]);
 	}
 	return 0;
 }

@@ -7,7 +7,7 @@
 
 static int tap_n, tap_failed;
 
-static inline void tap_ok(int cond, const char *fmt, ...)
+static inline __attribute__((format(printf, 2, 3))) void tap_ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -1,0 +1,190 @@
+/* A fake libnvidia-ml for rigtune's NVLink tests: the few NVML calls
+ * rigtune makes, answered for an HGX H100 board: 8 GPUs with 18 NVLinks
+ * each to 4 NVSwitches (5 + 4 + 4 + 5 links), link 7 of GPU 3 down.
+ * Bus ids are upper case with 8-digit domains, as real NVML writes them.
+ * Environment:
+ *   FAKENVML_GPUS=N        report N GPUs (default 8)
+ *   FAKENVML_INIT_ERROR=R  nvmlInit_v2 returns R (9: driver not loaded)
+ *   FAKENVML_NO_NVLINK=1   every NVLink query answers NOT_SUPPORTED (PCIe cards)
+ *   FAKENVML_LOG=FILE      append "init" / "shutdown" / "misuse" lines
+ * Calls before init or after shutdown answer UNINITIALIZED and log "misuse". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+typedef int nvmlReturn_t;
+enum {
+	NVML_SUCCESS = 0,
+	NVML_ERROR_UNINITIALIZED = 1,
+	NVML_ERROR_INVALID_ARGUMENT = 2,
+	NVML_ERROR_NOT_SUPPORTED = 3,
+};
+
+typedef struct {
+	char busIdLegacy[16];
+	unsigned int domain, bus, device, pciDeviceId, pciSubSystemId;
+	char busId[32];
+} nvmlPciInfo_t;
+
+struct nvmlDevice_st {
+	unsigned index;
+};
+typedef struct nvmlDevice_st *nvmlDevice_t;
+
+/* The NVML API this library provides, as nvml.h declares it. */
+EXPORT nvmlReturn_t nvmlInit_v2(void);
+EXPORT nvmlReturn_t nvmlShutdown(void);
+EXPORT const char *nvmlErrorString(nvmlReturn_t r);
+EXPORT nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int *count);
+EXPORT nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice_t *dev);
+EXPORT nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t dev, nvmlPciInfo_t *pci);
+EXPORT nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t dev, unsigned int link, int *active);
+EXPORT nvmlReturn_t nvmlDeviceGetNvLinkVersion(nvmlDevice_t dev, unsigned int link, unsigned int *version);
+EXPORT nvmlReturn_t nvmlDeviceGetNvLinkRemotePciInfo_v2(nvmlDevice_t dev, unsigned int link, nvmlPciInfo_t *pci);
+
+#define LINKS 18
+#define INACTIVE_GPU 3
+#define INACTIVE_LINK 7
+
+static const unsigned gpu_bus[] = {0x1b, 0x43, 0x52, 0x61, 0x9d, 0xc3, 0xd1, 0xdf};
+static const unsigned switch_bus[] = {0x05, 0x06, 0x07, 0x08};
+static struct nvmlDevice_st devices[8] = {{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}};
+static int initialized;
+
+static void log_line(const char *what)
+{
+	const char *path = getenv("FAKENVML_LOG");
+	FILE *f = path ? fopen(path, "a") : NULL;
+
+	if (f) {
+		fprintf(f, "%s\n", what);
+		fclose(f);
+	}
+}
+
+static int ready(void)
+{
+	if (!initialized)
+		log_line("misuse");
+	return initialized;
+}
+
+static unsigned gpu_count(void)
+{
+	const char *s = getenv("FAKENVML_GPUS");
+	unsigned n = s ? (unsigned)atoi(s) : 8;
+
+	return n > 8 ? 8 : n;
+}
+
+static void fill_pci(nvmlPciInfo_t *p, unsigned bus, unsigned id)
+{
+	memset(p, 0, sizeof(*p));
+	p->bus = bus;
+	p->pciDeviceId = id;
+	snprintf(p->busIdLegacy, sizeof(p->busIdLegacy), "0000:%02X:00.0", bus);
+	snprintf(p->busId, sizeof(p->busId), "00000000:%02X:00.0", bus);
+}
+
+static nvmlReturn_t link_check(nvmlDevice_t dev, unsigned link)
+{
+	if (!ready())
+		return NVML_ERROR_UNINITIALIZED;
+	if (!dev || dev->index >= gpu_count() || link >= LINKS)
+		return NVML_ERROR_INVALID_ARGUMENT;
+	return getenv("FAKENVML_NO_NVLINK") ? NVML_ERROR_NOT_SUPPORTED : NVML_SUCCESS;
+}
+
+EXPORT nvmlReturn_t nvmlInit_v2(void)
+{
+	const char *err = getenv("FAKENVML_INIT_ERROR");
+
+	if (err && atoi(err))
+		return atoi(err);
+	initialized++;
+	log_line("init");
+	return NVML_SUCCESS;
+}
+
+EXPORT nvmlReturn_t nvmlShutdown(void)
+{
+	if (!ready())
+		return NVML_ERROR_UNINITIALIZED;
+	initialized--;
+	log_line("shutdown");
+	return NVML_SUCCESS;
+}
+
+EXPORT const char *nvmlErrorString(nvmlReturn_t r)
+{
+	switch (r) {
+	case NVML_SUCCESS: return "Success";
+	case NVML_ERROR_UNINITIALIZED: return "Uninitialized";
+	case NVML_ERROR_INVALID_ARGUMENT: return "Invalid Argument";
+	case NVML_ERROR_NOT_SUPPORTED: return "Not Supported";
+	case 9: return "Driver Not Loaded";
+	default: return "Unknown Error";
+	}
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int *count)
+{
+	if (!ready())
+		return NVML_ERROR_UNINITIALIZED;
+	*count = gpu_count();
+	return NVML_SUCCESS;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice_t *dev)
+{
+	if (!ready())
+		return NVML_ERROR_UNINITIALIZED;
+	if (index >= gpu_count())
+		return NVML_ERROR_INVALID_ARGUMENT;
+	*dev = &devices[index];
+	return NVML_SUCCESS;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t dev, nvmlPciInfo_t *pci)
+{
+	if (!ready())
+		return NVML_ERROR_UNINITIALIZED;
+	if (!dev || dev->index >= gpu_count())
+		return NVML_ERROR_INVALID_ARGUMENT;
+	fill_pci(pci, gpu_bus[dev->index], 0x233010de);   /* H100 SXM5 */
+	return NVML_SUCCESS;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t dev, unsigned int link, int *active)
+{
+	nvmlReturn_t r = link_check(dev, link);
+
+	if (r == NVML_SUCCESS)
+		*active = !(dev->index == INACTIVE_GPU && link == INACTIVE_LINK);
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetNvLinkVersion(nvmlDevice_t dev, unsigned int link, unsigned int *version)
+{
+	nvmlReturn_t r = link_check(dev, link);
+
+	if (r == NVML_SUCCESS)
+		*version = 4;
+	return r;
+}
+
+/* Links 0-4 to switch 0, 5-8 to 1, 9-12 to 2, 13-17 to 3. */
+EXPORT nvmlReturn_t nvmlDeviceGetNvLinkRemotePciInfo_v2(nvmlDevice_t dev, unsigned int link, nvmlPciInfo_t *pci)
+{
+	nvmlReturn_t r = link_check(dev, link);
+	unsigned sw = link < 5 ? 0 : link < 9 ? 1 : link < 13 ? 2 : 3;
+
+	if (r != NVML_SUCCESS)
+		return r;
+	if (dev->index == INACTIVE_GPU && link == INACTIVE_LINK)
+		return NVML_ERROR_NOT_SUPPORTED;
+	fill_pci(pci, switch_bus[sw], 0x22a310de);          /* NVSwitch */
+	return NVML_SUCCESS;
+}
