@@ -1,0 +1,154 @@
+/* The journal: field escaping, the line format (and its refusal of
+ * anything damaged), saving and loading under a sysroot, and the lock. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "tap.h"
+#include "tune/journal.h"
+#include "tune/lock.h"
+
+static void test_escape_round_trip(void)
+{
+	static const char *const values[] = {
+		"", "never", "a b", "4096\t131072\t6291456", "two\nlines", "back\\slash", "\"quoted\"",
+		"\"\"", "caf\xc3\xa9", "\x01\x1b[31m\x7f", "end 3", "-", "0-95,192-287", " lead", "trail ",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(values); i++) {
+		_cleanup_free_ char *e = journal_escape(values[i]), *back = NULL;
+		bool plain = e && *e && !strpbrk(e, " \t\n");
+
+		tap_ok(plain && journal_unescape(e, &back) == 0 && !strcmp(back, values[i]),
+		       "escape round trip %zu ('%s' -> one plain field)", i, e ? e : "(null)");
+	}
+}
+
+static void test_unescape_refuses(void)
+{
+	static const char *const bad[] = {"", "a b", "\\x0", "\\x00", "\\q", "\\", "\"", "x\\xg1", "\t"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *out = NULL;
+
+		tap_ok(journal_unescape(bad[i], &out) == -EINVAL, "unescape refuses malformed field %zu", i);
+		free(out);
+	}
+}
+
+static struct journal *sample(void)
+{
+	struct journal *j = journal_new("6f1c-boot", "/etc/rigtune/epyc genoa.ini");
+
+	journal_add(j, "thp.enabled", "sys/kernel/mm/transparent_hugepage/enabled", "madvise");
+	journal_add(j, "sysctl.net.ipv4.tcp_rmem", "proc/sys/net/ipv4/tcp_rmem", "4096\t131072\t6291456");
+	journal_add(j, "sysctl.kernel.core_pattern", "proc/sys/kernel/core_pattern", "");
+	return j;
+}
+
+static void test_format_parse(void)
+{
+	_cleanup_(journal_freep) struct journal *j = sample(), *back = NULL;
+	_cleanup_free_ char *text = NULL;
+	int line = -1;
+
+	tap_is_int(journal_add(j, "thp.enabled", "sys/kernel/mm/transparent_hugepage/enabled", "never"), 0,
+		   "a path already journaled keeps its first original");
+	tap_ok(journal_format(j, &text) == 0 && startswith(text, "rigtune-journal 1\n") &&
+	       endswith(text, "end 3\n"), "format: versioned header, end record with the count");
+	tap_ok(journal_parse(text, &back, &line) == 0, "parse what format wrote");
+	tap_ok(back && back->nentries == 3 && !strcmp(back->profile, j->profile) &&
+	       !strcmp(back->boot_id, "6f1c-boot"), "profile and boot id survive");
+	for (size_t i = 0; back && i < 3; i++)
+		tap_ok(!strcmp(back->entries[i].original, j->entries[i].original) &&
+		       !strcmp(back->entries[i].path, j->entries[i].path) &&
+		       !strcmp(back->entries[i].label, j->entries[i].label), "entry %zu survives byte for byte", i);
+	tap_is_str(back ? back->entries[0].original : NULL, "madvise", "first original kept over the later one");
+}
+
+static void expect_corrupt(const char *text, int want_line, const char *what)
+{
+	struct journal *j = NULL;
+	int line = 0, r = journal_parse(text, &j, &line);
+
+	tap_ok(r == -EBADMSG && j == NULL && line == want_line, "corrupt (%s): -EBADMSG at line %d (got %d, line %d)",
+	       what, want_line, r, line);
+	journal_free(j);
+}
+
+static void test_corrupt(void)
+{
+	const char *head = "rigtune-journal 1\nboot \"\"\nprofile p.ini\n";
+	char buf[512];
+
+	expect_corrupt("", 1, "empty");
+	expect_corrupt("rigtune-journal 2\nboot \"\"\nprofile p\nend 0\n", 1, "another version");
+	snprintf(buf, sizeof(buf), "%sset a sys/a 1\n", head);
+	expect_corrupt(buf, 5, "cut short: no end record");
+	snprintf(buf, sizeof(buf), "%sset a sys/a 1\nend 2\n", head);
+	expect_corrupt(buf, 5, "end count does not match");
+	snprintf(buf, sizeof(buf), "%sset a sys/a 1\nend 1", head);
+	expect_corrupt(buf, 5, "last line without its newline");
+	snprintf(buf, sizeof(buf), "%sset a sys/a 1\nend 1\nset b sys/b 2\n", head);
+	expect_corrupt(buf, 6, "a record after the end");
+	snprintf(buf, sizeof(buf), "%sset a sys/a 1\nset b sys/a 2\nend 2\n", head);
+	expect_corrupt(buf, 5, "one path twice");
+	snprintf(buf, sizeof(buf), "%sset a sys/a\nend 1\n", head);
+	expect_corrupt(buf, 4, "a missing field");
+	snprintf(buf, sizeof(buf), "%sset a  sys/a 1\nend 1\n", head);
+	expect_corrupt(buf, 4, "two spaces");
+	snprintf(buf, sizeof(buf), "%sset a sys/a 1 extra\nend 1\n", head);
+	expect_corrupt(buf, 4, "an extra field");
+	snprintf(buf, sizeof(buf), "%sset a sys/a \\x0\nend 1\n", head);
+	expect_corrupt(buf, 4, "a bad escape");
+}
+
+static void test_files(void)
+{
+	char dir[] = "/tmp/test-tune-journal-XXXXXX";
+	_cleanup_(journal_freep) struct journal *j = sample(), *back = NULL;
+	struct sysroot *sr = NULL;
+	struct stat st;
+	char path[256];
+	int line = 0, fd, fd2;
+
+	if (!mkdtemp(dir) || sysroot_open(dir, &sr) < 0) {
+		tap_skip("cannot make a temporary sysroot");
+		return;
+	}
+	tap_is_int(journal_load(sr, &back, &line), -ENOENT, "no journal yet: -ENOENT");
+	tap_is_int(journal_save(sr, j), 0, "save creates var/lib/rigtune and the journal");
+	snprintf(path, sizeof(path), "%s/var/lib/rigtune/journal.tmp", dir);
+	tap_ok(stat(path, &st) < 0, "no temporary file left behind");
+	tap_ok(journal_load(sr, &back, &line) == 0 && back->nentries == 3, "load what save wrote");
+	tap_is_int(journal_remove(sr), 0, "remove");
+	journal_free(back);
+	back = NULL;
+	tap_is_int(journal_load(sr, &back, &line), -ENOENT, "gone after remove");
+	tap_is_int(journal_remove(sr), 0, "removing no journal is fine");
+
+	fd = tune_lock_acquire(sr, 0);
+	tap_ok(fd >= 0, "take the lock");
+	tap_is_int(tune_lock_acquire(sr, 120), -EBUSY, "a second taker waits, then gets -EBUSY");
+	tune_lock_release(fd);
+	fd2 = tune_lock_acquire(sr, 0);
+	tap_ok(fd2 >= 0, "free again once released");
+	tune_lock_release(fd2);
+	sysroot_free(sr);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "# cannot remove %s\n", dir);
+}
+
+int main(void)
+{
+	test_escape_round_trip();
+	test_unescape_refuses();
+	test_format_parse();
+	test_corrupt();
+	test_files();
+	return tap_done();
+}

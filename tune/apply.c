@@ -1,0 +1,188 @@
+/* Apply and revert (see apply.h): journal first, then write and read
+ * back through the sysroot layer; roll back on failure; restore from the
+ * journal in reverse. */
+#include <errno.h>
+
+#include "common/util.h"
+#include "tune/apply.h"
+
+/* The journal this run writes: an existing one from this boot (earlier
+ * originals stay, so revert returns to before the first apply) plus this
+ * plan's changes. A journal from an earlier boot is stale: the reboot put
+ * every value back, so today's values are the originals. */
+static int journal_for_run(const struct sysroot *sr, const struct plan *plan, const char *profile,
+			   struct apply_outcome *out, struct journal **previous, struct journal **ret)
+{
+	_cleanup_free_ char *boot = tune_boot_id(sr);
+	_cleanup_(journal_freep) struct journal *j = NULL;
+	int r, added = 0;
+
+	if (!boot)
+		return -ENOMEM;
+	r = journal_load(sr, previous, &out->bad_line);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (*previous && *boot && *(*previous)->boot_id && strcmp(boot, (*previous)->boot_id)) {
+		*previous = journal_free(*previous);
+		out->stale_journal = true;
+	}
+	j = journal_new(boot, profile);
+	if (!j)
+		return -ENOMEM;
+	for (size_t i = 0; *previous && i < (*previous)->nentries; i++) {
+		const struct journal_entry *e = &(*previous)->entries[i];
+
+		if (journal_add(j, e->label, e->path, e->original) < 0)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < plan->nactions; i++) {
+		const struct action *a = &plan->actions[i];
+
+		if (a->state != ACTION_CHANGE)
+			continue;
+		r = journal_add(j, a->label, a->path, a->current);
+		if (r < 0)
+			return r;
+		added += r;
+	}
+	out->journal_saved = added > 0 || out->stale_journal;
+	*ret = TAKE_PTR(j);
+	return 0;
+}
+
+static void write_action(const struct sysroot *sr, struct action *a)
+{
+	char *readback = NULL;
+	int r = sr_write_string(sr, a->desired, &readback, "%s", a->path);
+
+	a->error = r;
+	a->readback = readback;
+	if (r == 0)
+		a->result = RESULT_WRITTEN;
+	else if (r == -EIO && readback && a->may_fall_short)
+		a->result = RESULT_PARTIAL;
+	else if (r == -EIO && !readback && a->refusal_is_skip)
+		a->result = RESULT_REFUSED;
+	else
+		a->result = RESULT_FAILED;
+}
+
+/* Put back, newest first, every file this run wrote up to and including
+ * the failed one (which the kernel may have half taken). */
+static bool rollback(const struct sysroot *sr, struct plan *plan, size_t failed)
+{
+	bool ok = true;
+
+	for (size_t i = failed + 1; i-- > 0;) {
+		struct action *a = &plan->actions[i];
+		int r;
+
+		if (a->result != RESULT_WRITTEN && a->result != RESULT_PARTIAL && a->result != RESULT_FAILED)
+			continue;
+		r = sr_write_string(sr, a->current, NULL, "%s", a->path);
+		if (a->result == RESULT_FAILED) {
+			ok &= r == 0 || a->readback == NULL;
+			continue;
+		}
+		a->result = r == 0 ? RESULT_ROLLED_BACK : RESULT_ROLLBACK_FAILED;
+		ok &= r == 0;
+	}
+	return ok;
+}
+
+int apply_plan(const struct sysroot *sr, struct plan *plan, const char *profile_path,
+	       struct apply_outcome *out)
+{
+	_cleanup_(journal_freep) struct journal *previous = NULL, *j = NULL;
+	int r;
+
+	*out = (struct apply_outcome){0};
+	r = journal_for_run(sr, plan, profile_path, out, &previous, &j);
+	if (r < 0)
+		return r;
+	if (out->journal_saved && (r = j->nentries ? journal_save(sr, j) : journal_remove(sr)) < 0)
+		return r;
+	for (size_t i = 0; i < plan->nactions; i++) {
+		struct action *a = &plan->actions[i];
+
+		if (a->state != ACTION_CHANGE)
+			continue;
+		write_action(sr, a);
+		out->written += a->result == RESULT_WRITTEN;
+		out->partial += a->result == RESULT_PARTIAL;
+		out->refused += a->result == RESULT_REFUSED;
+		if (a->result != RESULT_FAILED)
+			continue;
+		out->failed = true;
+		out->rollback_failed = !rollback(sr, plan, i);
+		/* All put back: the journal goes back to what it was. */
+		if (!out->rollback_failed && out->journal_saved)
+			(void)(previous ? journal_save(sr, previous) : journal_remove(sr));
+		break;
+	}
+	return 0;
+}
+
+/* ---- revert ---- */
+
+static void revert_one(const struct sysroot *sr, struct revert_item *it, bool hugepages)
+{
+	char *readback = NULL;
+	int r;
+
+	if (tune_read_value(sr, it->entry->path, &it->before) < 0) {
+		it->before = NULL;
+		return;         /* gone (a device removed, an IRQ renumbered) */
+	}
+	if (tune_value_equal(it->entry->original, it->before))
+		return;
+	r = sr_write_string(sr, it->entry->original, &readback, "%s", it->entry->path);
+	it->error = r;
+	it->readback = readback;
+	if (r == 0)
+		it->result = RESULT_WRITTEN;
+	else if (r == -EIO && readback && hugepages)
+		it->result = RESULT_PARTIAL;
+	else
+		it->result = RESULT_FAILED;
+}
+
+int revert_journal(const struct sysroot *sr, const struct journal *j, struct revert_outcome *out,
+		   size_t *bad_entry)
+{
+	*out = (struct revert_outcome){0};
+	for (size_t i = 0; i < j->nentries; i++) {
+		int r = sr_check_writable_path(sr, j->entries[i].path);
+
+		if (r == -EPERM) {
+			*bad_entry = i;
+			return -EBADMSG;
+		}
+	}
+	out->items = calloc(j->nentries + 1, sizeof(*out->items));
+	if (!out->items)
+		return -ENOMEM;
+	for (size_t i = j->nentries; i-- > 0;) {
+		struct revert_item *it = &out->items[out->nitems++];
+
+		it->entry = &j->entries[i];
+		revert_one(sr, it, startswith(it->entry->label, "hugepages."));
+		out->restored += it->result == RESULT_WRITTEN;
+		out->partial += it->result == RESULT_PARTIAL;
+		out->failed += it->result == RESULT_FAILED;
+		out->gone += !it->before;
+	}
+	if (out->partial == 0 && out->failed == 0)
+		out->journal_removed = journal_remove(sr) == 0;
+	return 0;
+}
+
+void revert_outcome_release(struct revert_outcome *out)
+{
+	for (size_t i = 0; i < out->nitems; i++) {
+		free(out->items[i].before);
+		free(out->items[i].readback);
+	}
+	free(out->items);
+	*out = (struct revert_outcome){0};
+}

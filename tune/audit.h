@@ -1,0 +1,52 @@
+/* The audit: one check per profile setting (from the same plan apply
+ * writes) and per [expect] line, each pass / fail / skip / error with
+ * expected, actual, the profile file:line and a hint. Changes nothing,
+ * prints nothing: `rigtune audit` and `rigtune report` render it. */
+#pragma once
+#include <stddef.h>
+
+#include "common/sysroot.h"
+#include "probes/host.h"
+#include "tune/plan.h"
+#include "tune/profile.h"
+
+enum check_status {
+	CHECK_PASS,
+	CHECK_FAIL,
+	CHECK_SKIP,             /* not applicable here; note says why */
+	CHECK_ERROR,            /* the host cannot take the setting, or reading failed */
+};
+#define CHECK_STATUS_COUNT 4
+
+struct check {
+	char *id;               /* "thp.enabled", "cpu.governor", "expect.numa_nodes" */
+	enum check_status status;
+	char *expected;         /* NULL: nothing to show */
+	char *actual;           /* NULL: unknown */
+	char *file;             /* the profile line it came from, NULL for none */
+	int line;
+	char *hint;             /* the command or setting that fixes it, or NULL */
+	char *note;             /* why skipped or error; what else to know; or NULL */
+};
+
+struct audit {
+	char *profile;          /* the profile's name */
+	struct check *checks;   /* in profile order: knobs in table order, then [expect] */
+	size_t nchecks;
+	size_t counts[CHECK_STATUS_COUNT];
+};
+
+/* Plan the profile against the host and compare; then every [expect]
+ * line. 0 or -ENOMEM; host or profile problems become error checks. */
+int audit_run(const struct sysroot *sr, const struct host *h, const struct profile *p, struct audit **ret);
+struct audit *audit_free(struct audit *a);
+static inline void audit_freep(struct audit **a) { audit_free(*a); }
+
+/* "pass", "fail", "skip", "error" */
+const char *check_status_name(enum check_status s);
+
+/* Append a check (strings copied, any may be NULL). 0 or -ENOMEM. */
+int audit_add(struct audit *a, const char *id, enum check_status status, const struct profile_entry *src,
+	      const char *expected, const char *actual, const char *hint, const char *note);
+/* The checks of [expect] (tune/expect.c). */
+int expect_audit(const struct knob_ctx *ctx, struct audit *a);

@@ -1,0 +1,70 @@
+/* The journal: the original value of every file apply changes, written
+ * (temporary file, fsync, rename, fsync of the directory) before the
+ * first write, so that `rigtune revert` restores everything even after a
+ * crash or a reboot. It is rigtune's own state, under the sysroot:
+ * SYSROOT/var/lib/rigtune/journal. Format, one record a line, fields
+ * separated by one space, each field escaped (see journal_escape):
+ *
+ *   rigtune-journal 1
+ *   boot <boot_id of the apply that started it, or "">
+ *   profile <path of the profile>
+ *   set <label> <path relative to the sysroot> <original value>
+ *   ...
+ *   end <number of set records>
+ */
+#pragma once
+#include <stddef.h>
+
+#include "common/sysroot.h"
+
+#define JOURNAL_DIR "var/lib/rigtune"
+#define JOURNAL_NAME "journal"
+#define JOURNAL_VERSION 1
+
+struct journal_entry {
+	char *label;            /* "thp.enabled"; its knob is the part before the first '.' */
+	char *path;             /* "sys/kernel/mm/transparent_hugepage/enabled" */
+	char *original;
+};
+
+struct journal {
+	char *boot_id;          /* "" when unknown */
+	char *profile;
+	struct journal_entry *entries;  /* in the order they were first written */
+	size_t nentries;
+};
+
+struct journal *journal_new(const char *boot_id, const char *profile);
+struct journal *journal_free(struct journal *j);
+static inline void journal_freep(struct journal **j) { journal_free(*j); }
+/* Record path's original, unless the journal already has path (an
+ * earlier apply's original stays: revert goes back to before the first
+ * apply). 1 added, 0 already there, -ENOMEM. */
+int journal_add(struct journal *j, const char *label, const char *path, const char *original);
+const struct journal_entry *journal_find(const struct journal *j, const char *path);
+
+/* Text <-> journal. journal_parse: -EBADMSG with *bad_line (1-based) on
+ * anything malformed, truncated or of another version. */
+int journal_format(const struct journal *j, char **ret);
+int journal_parse(const char *text, struct journal **ret, int *bad_line);
+
+/* A field: bytes outside '!'..'~', '\' and '"' as \xNN; "" for the empty
+ * string. journal_unescape: -EINVAL on a malformed field. */
+char *journal_escape(const char *s);
+int journal_unescape(const char *field, char **ret);
+
+/* Load SYSROOT/var/lib/rigtune/journal: -ENOENT none, -EBADMSG corrupt
+ * (*bad_line set, 0 when unreadable as text). */
+int journal_load(const struct sysroot *sr, struct journal **ret, int *bad_line);
+/* Replace the journal atomically and durably. */
+int journal_save(const struct sysroot *sr, const struct journal *j);
+/* Remove it (0 when there was none), and fsync the directory. */
+int journal_remove(const struct sysroot *sr);
+/* For messages: "/var/lib/rigtune/journal" under the sysroot. */
+char *journal_display_path(const struct sysroot *sr);
+
+/* Open (creating as needed, 0755) a directory of rigtune's own state
+ * under the sysroot, symlinks resolving inside the root. */
+int tune_state_dir_open(const struct sysroot *sr, const char *dir, int *ret_fd);
+/* proc/sys/kernel/random/boot_id, or "" */
+char *tune_boot_id(const struct sysroot *sr);

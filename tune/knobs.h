@@ -1,0 +1,51 @@
+/* Helpers the knobs and the [expect] checks share, exported for the unit
+ * tests: hugepage arithmetic, device classes, IRQ placement. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tune/plan.h"
+
+/* Pages for the index-th of nnodes nodes when total is spread evenly,
+ * the remainder going to the lowest nodes: 10 over 4 is 3, 3, 2, 2. */
+uint64_t hugepages_share(uint64_t total, size_t nnodes, size_t index);
+/* "2M", "1G", "64K" */
+void hugepages_size_name(uint64_t kb, char *buf, size_t size);
+
+/* A PCI function as the IRQ knob and [expect] pcie.* see it. */
+struct tune_device {
+	char bdf[32];
+	unsigned class_code;        /* base << 8 | subclass */
+	unsigned vendor_id;
+	int numa_node;              /* UNKNOWN for -1 */
+	const struct pci_device *pci;  /* the probe's record, or NULL */
+};
+
+/* Does a device belong to a class of [irq] devices / [expect] pcie.*?
+ * gpu: display (0x03xx) or processing accelerator (0x12xx) functions from
+ * NVIDIA, AMD or Intel (a BMC's VGA is not a GPU); accel: 0x12xx and
+ * co-processors (0x0b40) of any vendor; nic: 0x02xx; nvme: 0x0108;
+ * storage: other 0x01xx. */
+bool tune_device_in_class(unsigned class_code, unsigned vendor_id, const char *cls);
+/* Every PCI function: from the PCI probe, or from sys/bus/pci/devices
+ * when the probe found nothing (libpci unavailable). */
+int tune_devices(const struct sysroot *sr, const struct host *h, struct tune_device **ret, size_t *n);
+/* Canonical "0000:1a:00.0" of a BDF as a profile may write it. */
+int tune_canonical_bdf(const char *s, char *buf, size_t size);
+
+/* The CPUs a device's IRQs go to under local-node: the online CPUs of
+ * its node, or every online CPU when the node is unknown (-1) or has no
+ * online CPU. */
+int irq_target_cpus(const struct host *h, int node, struct cpuset **ret);
+/* A device's IRQ numbers: sys/bus/pci/devices/BDF/msi_irqs/, else its
+ * legacy irq (none when 0). Sorted. */
+int irq_device_irqs(const struct sysroot *sr, const char *bdf, int **ret, size_t *n);
+/* irqbalance moves IRQs by its own rules: the IRQ probe says so, or a
+ * process named irqbalance runs (proc/N/comm). */
+bool irqbalance_running(const struct sysroot *sr, const struct host *h);
+/* Plan IRQ placement for devices (class names and BDFs) under policy
+ * ("local-node", "all", "none"); the [irq] knob and [expect] irq.local
+ * share it. Errors about the profile go to plan errors at src. */
+int irq_plan_devices(const struct knob_ctx *ctx, const struct profile_entry *src, const char *policy,
+		     char *const *devices, struct plan *plan);

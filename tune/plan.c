@@ -1,0 +1,346 @@
+/* The knob table and the plan they build (see plan.h). Reads each
+ * planned file once, through the sysroot layer, for its current value. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "common/cpulist.h"
+#include "common/util.h"
+#include "tune/plan.h"
+
+/* Table order is write order: THP and hugetlb pools first (memory), then
+ * sysctls, CPU frequency, IRQ placement, and explicit sysfs files last,
+ * so that an explicit file can refine what a knob set. */
+const struct knob knob_table[] = {
+	{"thp", thp_knob_plan},
+	{"hugepages", hugepages_knob_plan},
+	{"sysctl", sysctl_knob_plan},
+	{"cpu", cpu_knob_plan},
+	{"irq", irq_knob_plan},
+	{"sysfs", sysfs_knob_plan},
+};
+const size_t knob_table_size = ARRAY_SIZE(knob_table);
+
+static int cmp_action_path(const void *a, const void *b)
+{
+	const struct action *x = *(const struct action *const *)a, *y = *(const struct action *const *)b;
+	int d = strcmp(x->path, y->path);
+
+	return d ? d : (x > y) - (x < y);
+}
+
+/* Two settings writing one file ([thp] enabled and [sysfs] /sys/kernel/
+ * mm/transparent_hugepage/enabled) would undo each other on every apply:
+ * the later one is an error. */
+static int check_one_writer(struct plan *p)
+{
+	_cleanup_free_ struct action **v = calloc(p->nactions + 1, sizeof(*v));
+	size_t n = 0;
+	int r = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nactions; i++)
+		if (p->actions[i].path)
+			v[n++] = &p->actions[i];
+	qsort(v, n, sizeof(*v), cmp_action_path);
+	for (size_t i = 1; i < n && r >= 0; i++) {
+		const struct action *a = v[i - 1], *b = v[i];
+
+		if (strcmp(a->path, b->path) || a->src == b->src)
+			continue;
+		r = plan_error(p, b->src, b->label, "[%s] %s: /%s is also set by [%s] %s (%s:%d)", b->src->section,
+			       b->src->key, b->path, a->src->section, a->src->key, a->src->file, a->src->line);
+	}
+	return r;
+}
+
+int plan_build(const struct knob_ctx *ctx, struct plan **ret)
+{
+	struct plan *p = calloc(1, sizeof(*p));
+	int r = p ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r >= 0 && i < knob_table_size; i++)
+		r = knob_table[i].plan(ctx, p);
+	if (r >= 0)
+		r = check_one_writer(p);
+	if (r < 0) {
+		plan_free(p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+static void action_release(struct action *a)
+{
+	free(a->label);
+	free(a->target);
+	free(a->path);
+	free(a->desired);
+	free(a->current);
+	free(a->reason);
+	free(a->wanted);
+	free(a->hint);
+	free(a->readback);
+}
+
+void plan_release(struct plan *p)
+{
+	for (size_t i = 0; i < p->nactions; i++)
+		action_release(&p->actions[i]);
+	for (size_t i = 0; i < p->nnotes; i++) {
+		free(p->notes[i].label);
+		free(p->notes[i].text);
+		free(p->notes[i].expected);
+		free(p->notes[i].actual);
+	}
+	for (size_t i = 0; i < p->nerrors; i++) {
+		free(p->errors[i].label);
+		free(p->errors[i].text);
+	}
+	free(p->actions);
+	free(p->notes);
+	free(p->errors);
+	*p = (struct plan){0};
+}
+
+struct plan *plan_free(struct plan *p)
+{
+	if (p) {
+		plan_release(p);
+		free(p);
+	}
+	return NULL;
+}
+
+struct action *plan_add(struct plan *p, const struct profile_entry *src, const char *label,
+			const char *target)
+{
+	struct action *a;
+
+	if (p->nactions == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct action *v = realloc(p->actions, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		p->actions = v;
+		p->cap = cap;
+	}
+	a = &p->actions[p->nactions];
+	*a = (struct action){.state = ACTION_SKIP, .src = src};
+	a->label = strdup(label);
+	a->target = target ? strdup(target) : NULL;
+	if (!a->label || (target && !a->target)) {
+		action_release(a);
+		return NULL;
+	}
+	p->nactions++;
+	return a;
+}
+
+int plan_set_file(const struct knob_ctx *ctx, struct action *a, const char *path, const char *desired)
+{
+	_cleanup_free_ char *current = NULL;
+	int r = sr_check_writable_path(ctx->sr, path);
+
+	if (r == 0)
+		r = tune_read_value(ctx->sr, path, &current);
+	if (r == -ENOTDIR)
+		r = -ENOENT;
+	if (r < 0)
+		return r;
+	free(a->path);
+	free(a->desired);
+	a->path = strdup(path);
+	a->desired = strdup(desired);
+	if (!a->path || !a->desired)
+		return -ENOMEM;
+	free(a->current);
+	a->current = TAKE_PTR(current);
+	a->state = tune_value_equal(desired, a->current) ? ACTION_IN_PLACE : ACTION_CHANGE;
+	return 0;
+}
+
+int plan_file_error(struct plan *p, const struct profile_entry *e, const char *label, const char *path,
+		    int err)
+{
+	if (err == -ENOMEM)
+		return err;
+	if (err == -EPERM)
+		return plan_error(p, e, label, "[%s] %s: /%s leads out of /sys, /proc/sys and /proc/irq "
+				  "(a symlink or '..'); refusing it", e->section, e->key, path);
+	return plan_error(p, e, label, "[%s] %s: cannot read /%s: %s", e->section, e->key, path,
+			  strerror(-err));
+}
+
+int action_set_reason(struct action *a, enum action_state state, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	free(a->reason);
+	a->reason = s;
+	a->state = state;
+	return 0;
+}
+
+int action_set_hint(struct action *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	free(a->hint);
+	a->hint = s;
+	return 0;
+}
+
+__attribute__((format(printf, 5, 0)))
+static int push_message(struct plan_message **v, size_t *n, const struct profile_entry *src,
+			const char *label, const char *fmt, va_list ap)
+{
+	struct plan_message *arr = realloc(*v, (*n + 1) * sizeof(*arr));
+	char *text;
+
+	if (!arr)
+		return -ENOMEM;
+	*v = arr;
+	if (vasprintf(&text, fmt, ap) < 0)
+		return -ENOMEM;
+	arr[*n] = (struct plan_message){.src = src, .label = strdup(label), .text = text};
+	if (!arr[*n].label) {
+		free(text);
+		return -ENOMEM;
+	}
+	(*n)++;
+	return 0;
+}
+
+int plan_error(struct plan *p, const struct profile_entry *src, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = push_message(&p->errors, &p->nerrors, src, label, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int plan_note(struct plan *p, const struct profile_entry *src, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = push_message(&p->notes, &p->nnotes, src, label, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int plan_warning(struct plan *p, const struct profile_entry *src, const char *label, const char *expected,
+		 const char *actual, const char *fmt, ...)
+{
+	struct plan_message *m;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = push_message(&p->notes, &p->nnotes, src, label, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	m = &p->notes[p->nnotes - 1];
+	m->fails = true;
+	m->expected = strdup(expected);
+	m->actual = strdup(actual);
+	return m->expected && m->actual ? 0 : -ENOMEM;
+}
+
+size_t plan_count(const struct plan *p, enum action_state state)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nactions; i++)
+		n += p->actions[i].state == state;
+	return n;
+}
+
+/* The word in brackets of "always [madvise] never" (one line, one
+ * bracketed word), or NULL. */
+static char *selected_choice(const char *text)
+{
+	_cleanup_strv_ char **words = NULL;
+	const char *sel = NULL;
+
+	if (strchr(text, '\n') || strv_split(text, " \t", &words) < 0)
+		return NULL;
+	for (size_t i = 0; words[i]; i++) {
+		size_t n = strlen(words[i]);
+
+		if (words[i][0] != '[' || n < 3 || words[i][n - 1] != ']')
+			continue;
+		if (sel)
+			return NULL;
+		sel = words[i];
+	}
+	return sel ? strndup(sel + 1, strlen(sel) - 2) : NULL;
+}
+
+int tune_read_value(const struct sysroot *sr, const char *path, char **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	char *sel;
+	size_t len;
+	int r;
+
+	r = sr_read_file(sr, &text, &len, "%s", path);
+	if (r < 0)
+		return r;
+	if (memchr(text, '\0', len))
+		return -EINVAL;        /* binary: nothing rigtune sets */
+	while (len > 0 && strchr(" \t\n", text[len - 1]))
+		text[--len] = '\0';
+	sel = selected_choice(text);
+	*ret = sel ? sel : TAKE_PTR(text);
+	return 0;
+}
+
+static bool same_words(const char *a, const char *b)
+{
+	_cleanup_strv_ char **x = NULL, **y = NULL;
+	bool same;
+
+	if (strv_split(a, " \t\n", &x) < 0 || strv_split(b, " \t\n", &y) < 0)
+		return false;
+	same = strv_length(x) == strv_length(y);
+	for (size_t i = 0; same && x[i]; i++)
+		same = !strcmp(x[i], y[i]);
+	return same;
+}
+
+bool tune_value_equal(const char *desired, const char *current)
+{
+	_cleanup_(cpuset_freep) struct cpuset *x = NULL;
+	_cleanup_(cpuset_freep) struct cpuset *y = NULL;
+
+	if (!desired || !current)
+		return false;
+	if (same_words(desired, current))
+		return true;
+	return strspn(desired, "0123456789,-") == strlen(desired) && *desired &&
+	       cpulist_parse(desired, &x) == 0 && cpulist_parse(current, &y) == 0 && cpuset_equal(x, y);
+}
