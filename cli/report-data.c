@@ -1,0 +1,277 @@
+/* rigtune report for machines: JSON (schema 1), JUnit XML (one testsuite
+ * per section, one testcase per check) and Prometheus textfile format
+ * (node_exporter's collector: rigtune_ metrics in base units). */
+#include <math.h>
+#include <string.h>
+
+#include "cli/report.h"
+#include "common/util.h"
+#include "config.h"
+
+void xml_escape(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&#39;", out); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				fputc('?', out);   /* not allowed in XML 1.0 */
+			else
+				fputc(*s, out);
+		}
+	}
+}
+
+void report_json(const struct report *r, FILE *out)
+{
+	const struct audit *a = r->audit;
+	struct json j;
+
+	json_init(&j, out, false);
+	json_object_begin(&j);
+	json_kv_int(&j, "schema", 1);
+	json_kv_string(&j, "rigtune_version", RIGTUNE_VERSION);
+	json_kv_string(&j, "profile", r->profile->name);
+	json_kv_string(&j, "profile_path", r->profile->path);
+	json_kv_int(&j, "generated", (int64_t)r->generated);
+	json_kv_string(&j, "verdict", report_verdict(r));
+	json_key(&j, "host");
+	json_object_begin(&j);
+	render_host_json(r->host, &j);
+	json_object_end(&j);
+	json_key(&j, "summary");
+	json_object_begin(&j);
+	for (int s = 0; s < CHECK_STATUS_COUNT; s++)
+		json_kv_int(&j, check_status_name(s), (int64_t)a->counts[s]);
+	json_object_end(&j);
+	json_key(&j, "checks");
+	json_array_begin(&j);
+	for (size_t i = 0; i < a->nchecks; i++) {
+		const struct check *c = &a->checks[i];
+		char src[256];
+
+		json_object_begin(&j);
+		json_kv_string(&j, "id", c->id);
+		json_kv_string(&j, "status", check_status_name(c->status));
+		json_kv_string(&j, "expected", c->expected);
+		json_kv_string(&j, "actual", c->actual);
+		json_kv_string(&j, "source", c->file ? report_source(c, src, sizeof(src)) : NULL);
+		json_kv_string(&j, "hint", c->hint);
+		json_kv_string(&j, "note", c->note);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_key(&j, "bench");
+	if (r->bench) {
+		json_object_begin(&j);
+		bench_report_json(r->bench, &j);
+		json_object_end(&j);
+	} else {
+		json_null(&j);
+	}
+	json_kv_string(&j, "bench_skipped", r->bench_skipped);
+	json_kv_string(&j, "bench_verdict", r->verdict);
+	json_object_end(&j);
+	json_end(&j);
+}
+
+/* Sections in first-seen order. */
+static size_t sections_of(const struct audit *a, char sections[][32], size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nchecks; i++) {
+		char s[32];
+		bool seen = false;
+
+		report_section(&a->checks[i], s, sizeof(s));
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = !strcmp(sections[k], s);
+		if (!seen && n < max)
+			strcpy(sections[n++], s);
+	}
+	return n;
+}
+
+static void junit_case(const struct report *r, const struct check *c, const char *section, FILE *out)
+{
+	char src[256];
+
+	fputs("    <testcase name=\"", out);
+	xml_escape(out, c->id);
+	fprintf(out, "\" classname=\"rigtune.%s.", r->profile->name);
+	xml_escape(out, section);
+	fputs("\"", out);
+	if (c->file) {
+		fputs(" file=\"", out);
+		xml_escape(out, report_source(c, src, sizeof(src)));
+		fputs("\"", out);
+	}
+	if (c->status == CHECK_PASS) {
+		fputs("/>\n", out);
+		return;
+	}
+	fputs(">\n", out);
+	if (c->status == CHECK_SKIP) {
+		fputs("      <skipped message=\"", out);
+		xml_escape(out, c->note ? c->note : "not applicable here");
+		fputs("\"/>\n", out);
+	} else {
+		fprintf(out, "      <%s message=\"expected ", c->status == CHECK_FAIL ? "failure" : "error");
+		xml_escape(out, c->expected ? c->expected : "-");
+		fputs(", actual ", out);
+		xml_escape(out, c->actual ? c->actual : "unknown");
+		fprintf(out, "\" type=\"%s\">", check_status_name(c->status));
+		xml_escape(out, c->note ? c->note : "");
+		if (c->hint) {
+			fputs(c->note ? "\nfix: " : "fix: ", out);
+			xml_escape(out, c->hint);
+		}
+		fprintf(out, "</%s>\n", c->status == CHECK_FAIL ? "failure" : "error");
+	}
+	fputs("    </testcase>\n", out);
+}
+
+void report_junit(const struct report *r, FILE *out)
+{
+	const struct audit *a = r->audit;
+	char sections[64][32], stamp[32];
+	size_t ns = sections_of(a, sections, 64);
+
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", gmtime(&r->generated));
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rigtune %s\" tests=\"%zu\" "
+		     "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
+		r->profile->name, a->nchecks, a->counts[CHECK_FAIL], a->counts[CHECK_ERROR], a->counts[CHECK_SKIP]);
+	for (size_t s = 0; s < ns; s++) {
+		size_t counts[CHECK_STATUS_COUNT] = {0}, total = 0;
+		char sec[32];
+
+		for (size_t i = 0; i < a->nchecks; i++)
+			if (!strcmp(report_section(&a->checks[i], sec, sizeof(sec)), sections[s])) {
+				counts[a->checks[i].status]++;
+				total++;
+			}
+		fputs("  <testsuite name=\"", out);
+		xml_escape(out, sections[s]);
+		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" timestamp=\"%s\">\n",
+			total, counts[CHECK_FAIL], counts[CHECK_ERROR], counts[CHECK_SKIP], stamp);
+		for (size_t i = 0; i < a->nchecks; i++)
+			if (!strcmp(report_section(&a->checks[i], sec, sizeof(sec)), sections[s]))
+				junit_case(r, &a->checks[i], sections[s], out);
+		fputs("  </testsuite>\n", out);
+	}
+	fputs("</testsuites>\n", out);
+}
+
+/* A Prometheus label value: backslash, quote and newline escaped. */
+static void prom_label(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', out);
+		if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+static void prom_header(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void prom_checks(const struct report *r, FILE *out)
+{
+	const struct audit *a = r->audit;
+
+	prom_header(out, "rigtune_check_passed", "gauge",
+		    "1 when the check passed, 0 when it failed or erred (skipped checks are left out).");
+	for (size_t i = 0; i < a->nchecks; i++) {
+		const struct check *c = &a->checks[i];
+
+		if (c->status == CHECK_SKIP)
+			continue;
+		fputs("rigtune_check_passed{check=\"", out);
+		prom_label(out, c->id);
+		fputs("\",profile=\"", out);
+		prom_label(out, r->profile->name);
+		fprintf(out, "\",status=\"%s\"} %d\n", check_status_name(c->status), c->status == CHECK_PASS);
+	}
+	prom_header(out, "rigtune_checks", "gauge", "Number of checks by status.");
+	for (int s = 0; s < CHECK_STATUS_COUNT; s++) {
+		fputs("rigtune_checks{profile=\"", out);
+		prom_label(out, r->profile->name);
+		fprintf(out, "\",status=\"%s\"} %zu\n", check_status_name(s), a->counts[s]);
+	}
+}
+
+static void prom_bandwidth(const struct report *r, FILE *out)
+{
+	if (!isnan(r->host->memory.peak_gbps)) {
+		prom_header(out, "rigtune_memory_peak_bytes_per_second", "gauge",
+			    "Theoretical memory bandwidth from SMBIOS (channels x MT/s x 8 bytes).");
+		fprintf(out, "rigtune_memory_peak_bytes_per_second %.0f\n", r->host->memory.peak_gbps * 1e9);
+	}
+	if (!r->bench)
+		return;
+	prom_header(out, "rigtune_memory_bandwidth_bytes_per_second", "gauge",
+		    "Measured memory bandwidth, best of N passes (STREAM byte counting).");
+	for (size_t i = 0; i < r->bench->nresults; i++) {
+		const struct bench_result *b = &r->bench->results[i];
+
+		fprintf(out, "rigtune_memory_bandwidth_bytes_per_second{kernel=\"%s\",scope=\"", bench_kernel_name(b->kernel));
+		prom_label(out, b->scope);
+		fprintf(out, "\"} %.0f\n", b->gbps * 1e9);
+	}
+}
+
+static void prom_pcie(const struct report *r, FILE *out)
+{
+	const struct pci_info *pci = &r->host->pci;
+
+	prom_header(out, "rigtune_pcie_link_gen", "gauge", "PCIe link generation, current and maximum.");
+	for (size_t i = 0; i < pci->ndevices; i++) {
+		const struct pci_device *d = &pci->devices[i];
+
+		if (!d->has_link)
+			continue;
+		if (d->link.gen > 0)
+			fprintf(out, "rigtune_pcie_link_gen{bdf=\"%s\",kind=\"current\"} %d\n", d->bdf, d->link.gen);
+		if (d->link.max_gen > 0)
+			fprintf(out, "rigtune_pcie_link_gen{bdf=\"%s\",kind=\"max\"} %d\n", d->bdf, d->link.max_gen);
+	}
+	prom_header(out, "rigtune_pcie_link_width", "gauge", "PCIe link width in lanes, current and maximum.");
+	for (size_t i = 0; i < pci->ndevices; i++) {
+		const struct pci_device *d = &pci->devices[i];
+
+		if (!d->has_link)
+			continue;
+		if (d->link.width > 0)
+			fprintf(out, "rigtune_pcie_link_width{bdf=\"%s\",kind=\"current\"} %d\n", d->bdf, d->link.width);
+		if (d->link.max_width > 0)
+			fprintf(out, "rigtune_pcie_link_width{bdf=\"%s\",kind=\"max\"} %d\n", d->bdf, d->link.max_width);
+	}
+	prom_header(out, "rigtune_pcie_link_downgraded", "gauge",
+		    "1 when the link runs below its capability (not counting idle GPUs).");
+	for (size_t i = 0; i < pci->ndevices; i++) {
+		const struct pci_device *d = &pci->devices[i];
+
+		if (d->has_link)
+			fprintf(out, "rigtune_pcie_link_downgraded{bdf=\"%s\"} %d\n", d->bdf,
+				d->link.downgraded && !d->link.idle_downgrade);
+	}
+}
+
+void report_prometheus(const struct report *r, FILE *out)
+{
+	prom_checks(r, out);
+	prom_bandwidth(r, out);
+	prom_pcie(r, out);
+	prom_header(out, "rigtune_last_run_timestamp_seconds", "gauge", "When this report was made.");
+	fprintf(out, "rigtune_last_run_timestamp_seconds %lld\n", (long long)r->generated);
+}

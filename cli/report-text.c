@@ -1,0 +1,139 @@
+/* rigtune report, text: the verdict first, then failures and errors each
+ * with its hint, then every check in an aligned table, then the host and
+ * the bandwidth. Colour only on a terminal, never with NO_COLOR. */
+#include <math.h>
+#include <string.h>
+
+#include "cli/render.h"
+#include "cli/report.h"
+#include "common/util.h"
+
+static const char *paint(const struct report *r, enum check_status s)
+{
+	static const char *const colors[] = {
+		[CHECK_PASS] = "\033[32m", [CHECK_FAIL] = "\033[1;31m",
+		[CHECK_SKIP] = "\033[2m", [CHECK_ERROR] = "\033[1;35m",
+	};
+	return r->color ? colors[s] : "";
+}
+
+static const char *reset(const struct report *r)
+{
+	return r->color ? "\033[0m" : "";
+}
+
+static void print_problem(const struct report *r, const struct check *c, FILE *out)
+{
+	char src[256];
+
+	fprintf(out, "  %s%-5s%s %s", paint(r, c->status), check_status_name(c->status), reset(r), c->id);
+	if (c->file)
+		fprintf(out, "  (%s)", report_source(c, src, sizeof(src)));
+	fputc('\n', out);
+	fprintf(out, "        expected %s, actual %s\n", c->expected ? c->expected : "-",
+		c->actual ? c->actual : "unknown");
+	if (c->note)
+		fprintf(out, "        %s\n", c->note);
+	if (c->hint)
+		fprintf(out, "        fix: %s\n", c->hint);
+}
+
+static int width_of(const struct audit *a, size_t field)
+{
+	int w = 8;
+
+	for (size_t i = 0; i < a->nchecks; i++) {
+		const struct check *c = &a->checks[i];
+		const char *s = field == 0 ? c->id : field == 1 ? c->expected : c->actual;
+		int n = s ? (int)strlen(s) : 1;
+
+		if (n > w)
+			w = n;
+	}
+	return w > 40 ? 40 : w;
+}
+
+static void print_table(const struct report *r, FILE *out)
+{
+	const struct audit *a = r->audit;
+	int wid = width_of(a, 0), wexp = width_of(a, 1), wact = width_of(a, 2);
+
+	fprintf(out, "\nAll checks\n  %-5s %-*s %-*s %-*s %s\n", "", wid, "check", wexp, "expected", wact, "actual",
+		"source");
+	for (size_t i = 0; i < a->nchecks; i++) {
+		const struct check *c = &a->checks[i];
+		char src[256];
+
+		fprintf(out, "  %s%-5s%s %-*.*s %-*.*s %-*.*s %s\n", paint(r, c->status),
+			check_status_name(c->status), reset(r), wid, wid, c->id, wexp, wexp,
+			c->expected ? c->expected : "-", wact, wact, c->actual ? c->actual : "unknown",
+			report_source(c, src, sizeof(src)));
+	}
+}
+
+static void print_host(const struct report *r, FILE *out)
+{
+	const struct host *h = r->host;
+	char mem[32] = "unknown";
+	int64_t total = 0;
+
+	for (size_t i = 0; i < h->numa.nnodes; i++)
+		if (h->numa.nodes[i].memory_bytes > 0)
+			total += h->numa.nodes[i].memory_bytes;
+	if (total)
+		format_bytes(mem, sizeof(mem), (double)total);
+	fprintf(out, "\nHost\n  %s; %d socket%s, %d cores, %d threads; %zu NUMA node%s, %s memory\n",
+		h->cpu.model_name ? h->cpu.model_name : "unknown CPU", h->cpu.sockets, h->cpu.sockets == 1 ? "" : "s", h->cpu.cores, h->cpu.threads,
+		h->numa.nnodes, h->numa.nnodes == 1 ? "" : "s", mem);
+	fprintf(out, "  kernel %s%s%s\n", h->kernel.release ? h->kernel.release : "unknown",
+		h->kernel.virtualization ? ", virtualized: " : "",
+		h->kernel.virtualization ? h->kernel.virtualization : "");
+	if (!isnan(h->memory.peak_gbps))
+		fprintf(out, "  memory: %d channels populated, theoretical peak %.1f GB/s\n",
+			h->memory.channels_populated, h->memory.peak_gbps);
+}
+
+static void print_bench(const struct report *r, FILE *out)
+{
+	fprintf(out, "\nMemory bandwidth\n");
+	if (!r->bench) {
+		fprintf(out, "  %s\n", r->bench_skipped);
+		return;
+	}
+	for (size_t i = 0; i < r->bench->nresults; i++) {
+		const struct bench_result *b = &r->bench->results[i];
+
+		fprintf(out, "  %-6s %-16s %8.1f GB/s  (%d threads)\n", bench_kernel_name(b->kernel), b->scope, b->gbps,
+			b->threads);
+	}
+	if (r->verdict)
+		fprintf(out, "  %s\n", r->verdict);
+}
+
+void report_text(const struct report *r, FILE *out)
+{
+	const struct audit *a = r->audit;
+	char when[64];
+	bool any = false;
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&r->generated));
+	fprintf(out, "rigtune report: %s (%s), %s\n", r->profile->name, r->profile->path, when);
+	fprintf(out, "%sVerdict: %s%s — %zu pass, %zu fail, %zu skip, %zu error\n",
+		r->color ? (a->counts[CHECK_FAIL] || a->counts[CHECK_ERROR] ? "\033[1;31m" : "\033[1;32m") : "",
+		report_verdict(r), reset(r), a->counts[CHECK_PASS], a->counts[CHECK_FAIL], a->counts[CHECK_SKIP],
+		a->counts[CHECK_ERROR]);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < a->nchecks; i++) {
+			const struct check *c = &a->checks[i];
+
+			if (c->status != (pass ? CHECK_ERROR : CHECK_FAIL))
+				continue;
+			if (!any)
+				fprintf(out, "\nProblems\n");
+			any = true;
+			print_problem(r, c, out);
+		}
+	print_table(r, out);
+	print_host(r, out);
+	print_bench(r, out);
+}
