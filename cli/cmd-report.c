@@ -13,8 +13,6 @@
 #include "cli/report.h"
 #include "common/util.h"
 
-int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, struct bench_report **ret);
-
 static const struct {
 	const char *name;
 	void (*render)(const struct report *r, FILE *out);

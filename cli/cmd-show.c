@@ -16,7 +16,6 @@
 #define SOURCE_COLUMN 40        /* where "; file:line" starts, when it fits */
 #define SHOW_LINE_MAX 197       /* the longest line a profile may have */
 
-int cli_profile_load(const char *name, struct profile **ret);
 
 /* rigtune: FILE:LINE: message, or FILE: message for the file as a whole. */
 static int profile_error_log(const char *name, int r, const struct profile_error *err)

@@ -29,7 +29,6 @@
 #define WAIT_LOCK_DEFAULT_S 30
 
 /* cli/cmd-show.c: load a profile, printing "FILE:LINE: message". */
-int cli_profile_load(const char *name, struct profile **ret);
 
 struct watch_opts {
 	const char *events;     /* --events FILE, "-" stdin; NULL: udev */

@@ -266,53 +266,24 @@ int sr_read_string(const struct sysroot *sr, char **ret, const char *fmt, ...)
 	return r;
 }
 
-int sr_read_s64(const struct sysroot *sr, int64_t *ret, const char *fmt, ...)
-{
-	_cleanup_free_ char *s = NULL;
-	va_list ap;
-	int r;
+/* A typed reader: the file's first line, through a parser. */
+#define SR_READER(name, type, parser)                                          \
+	int name(const struct sysroot *sr, type *ret, const char *fmt, ...)    \
+	{                                                                      \
+		_cleanup_free_ char *s = NULL;                                 \
+		va_list ap;                                                    \
+		int r;                                                         \
+                                                                               \
+		va_start(ap, fmt);                                             \
+		r = sr_vread_string(sr, &s, fmt, ap);                          \
+		va_end(ap);                                                    \
+		return r < 0 ? r : parser(s, ret);                             \
+	}
 
-	va_start(ap, fmt);
-	r = sr_vread_string(sr, &s, fmt, ap);
-	va_end(ap);
-	return r < 0 ? r : parse_s64(s, ret);
-}
-
-int sr_read_u64(const struct sysroot *sr, uint64_t *ret, const char *fmt, ...)
-{
-	_cleanup_free_ char *s = NULL;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = sr_vread_string(sr, &s, fmt, ap);
-	va_end(ap);
-	return r < 0 ? r : parse_u64(s, ret);
-}
-
-int sr_read_cpulist(const struct sysroot *sr, struct cpuset **ret, const char *fmt, ...)
-{
-	_cleanup_free_ char *s = NULL;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = sr_vread_string(sr, &s, fmt, ap);
-	va_end(ap);
-	return r < 0 ? r : cpulist_parse(s, ret);
-}
-
-int sr_read_cpumask(const struct sysroot *sr, struct cpuset **ret, const char *fmt, ...)
-{
-	_cleanup_free_ char *s = NULL;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = sr_vread_string(sr, &s, fmt, ap);
-	va_end(ap);
-	return r < 0 ? r : cpumask_parse(s, ret);
-}
+SR_READER(sr_read_s64, int64_t, parse_s64)
+SR_READER(sr_read_u64, uint64_t, parse_u64)
+SR_READER(sr_read_cpulist, struct cpuset *, cpulist_parse)
+SR_READER(sr_read_cpumask, struct cpuset *, cpumask_parse)
 
 /* Parse "a [b] c" into the selected word and the list of words. */
 static int parse_choice(const char *text, char **selected, char ***options)

@@ -50,6 +50,9 @@ char *strstrip(char *s);                     /* in place; returns s past leading
 bool startswith(const char *s, const char *prefix);
 bool endswith(const char *s, const char *suffix);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* Push a formatted string; -ENOMEM. */
+int strv_pushf(char ***v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Whole-string decimal parsing with range checks: -EINVAL, -ERANGE. */
 int parse_u64(const char *s, uint64_t *ret);
 int parse_s64(const char *s, int64_t *ret);

@@ -38,20 +38,6 @@ struct tally {
 	size_t n;
 };
 
-static int add_warning(struct memory_info *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int add_warning(struct memory_info *m, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	return strv_push(&m->warnings, s);
-}
 
 static void format_size(char *buf, size_t size, uint64_t bytes)
 {
@@ -180,7 +166,7 @@ static int read_dimms(const uint8_t *t, size_t len, struct memory_info *m)
 			return r;
 	}
 	if (r < 0)
-		return add_warning(m, "the SMBIOS table is malformed after byte %zu: memory devices past it are missing", off);
+		return strv_pushf(&m->warnings, "the SMBIOS table is malformed after byte %zu: memory devices past it are missing", off);
 	return 0;
 }
 
@@ -335,10 +321,10 @@ static int socket_warnings(struct memory_info *m)
 		if (!s->channels_known || s->channels_populated == s->channels_total)
 			continue;
 		if (s->socket == UNKNOWN)
-			r = add_warning(m, "%d of %d channels populated — %s empty channel costs 1/%d of the bandwidth",
+			r = strv_pushf(&m->warnings, "%d of %d channels populated — %s empty channel costs 1/%d of the bandwidth",
 					s->channels_populated, s->channels_total, each, s->channels_total);
 		else
-			r = add_warning(m, "socket %d: %d of %d channels populated — %s empty channel costs 1/%d of that socket's bandwidth",
+			r = strv_pushf(&m->warnings, "socket %d: %d of %d channels populated — %s empty channel costs 1/%d of that socket's bandwidth",
 					s->socket, s->channels_populated, s->channels_total, each, s->channels_total);
 		if (r < 0)
 			return r;
@@ -359,7 +345,7 @@ static int unknown_channel_warning(struct memory_info *m, const struct mem_chann
 			example = m->dimms[i].locator;
 	if (!count)
 		return 0;
-	return add_warning(m, "the channel of %d DIMM%s is not known from the locators (e.g. '%s'): each counts as a channel of its own, an overstatement with 2 DIMMs per channel",
+	return strv_pushf(&m->warnings, "the channel of %d DIMM%s is not known from the locators (e.g. '%s'): each counts as a channel of its own, an overstatement with 2 DIMMs per channel",
 			   count, count == 1 ? "" : "s", example ? example : "");
 }
 
@@ -408,12 +394,12 @@ static int mix_warnings(struct memory_info *m)
 			tally_add(&speeds, (uint64_t)dimm_mts(d));
 	}
 	if (sizes.n > 1) {
-		if (!(s = tally_format(&sizes, true)) || add_warning(m, "mixed DIMM sizes: %s — channels hold unequal memory, so interleaving is uneven", s) < 0)
+		if (!(s = tally_format(&sizes, true)) || strv_pushf(&m->warnings, "mixed DIMM sizes: %s — channels hold unequal memory, so interleaving is uneven", s) < 0)
 			return -ENOMEM;
 		free(TAKE_PTR(s));
 	}
 	if (speeds.n > 1) {
-		if (!(s = tally_format(&speeds, false)) || add_warning(m, "mixed configured speeds: %s — the slower channels bound the bandwidth", s) < 0)
+		if (!(s = tally_format(&speeds, false)) || strv_pushf(&m->warnings, "mixed configured speeds: %s — the slower channels bound the bandwidth", s) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -437,7 +423,7 @@ static int numa_warning(const struct host *h, struct memory_info *m)
 	}
 	if (!lo || lo == hi || (double)(hi->memory_bytes - lo->memory_bytes) <= 0.05 * (double)hi->memory_bytes)
 		return 0;
-	return add_warning(m, "NUMA nodes' memory differs by more than 5%%: node %d has %.1f GiB, node %d %.1f GiB — threads on the smaller node spill to remote memory",
+	return strv_pushf(&m->warnings, "NUMA nodes' memory differs by more than 5%%: node %d has %.1f GiB, node %d %.1f GiB — threads on the smaller node spill to remote memory",
 			   lo->id, (double)lo->memory_bytes / (1 << 30), hi->id, (double)hi->memory_bytes / (1 << 30));
 }
 

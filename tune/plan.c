@@ -179,12 +179,11 @@ int action_set_reason(struct action *a, enum action_state state, const char *fmt
 {
 	va_list ap;
 	char *s;
-	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
+	if (!s)
 		return -ENOMEM;
 	free(a->reason);
 	a->reason = s;
@@ -196,12 +195,11 @@ int action_set_hint(struct action *a, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
+	if (!s)
 		return -ENOMEM;
 	free(a->hint);
 	a->hint = s;
