@@ -164,6 +164,13 @@ static int topology_from_host(const struct cli *cli, const struct host *h, const
 		r = add_node(tp, sr, nd, allowed, a->smt);
 		chosen++;
 	}
+	if (total == 0 && !want) {
+		/* no node known at all: one node of every CPU we may use */
+		struct numa_node all = { .id = 0, .cpus = allowed, .memory_free_bytes = UNKNOWN };
+
+		r = add_node(tp, sr, &all, allowed, a->smt);
+		chosen = total = 1;
+	}
 	sysroot_free(sr);
 	if (r < 0)
 		return log_errno(r, "bench");
@@ -219,8 +226,7 @@ static int run_bench(const struct cli *cli, const struct bench_args *a, const st
 
 /* For `rigtune report`: the verifier with verify's defaults (quick or
  * full) on a probed host. Prints its errors; EXIT_ERROR on a captured
- * tree or a failed measurement. (Its prototype belongs in cli/cli.h.) */
-int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, struct bench_report **ret);
+ * tree or a failed measurement. */
 int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, struct bench_report **ret)
 {
 	struct bench_args a = { .quick = quick, .isa = BENCH_ISA_AUTO };

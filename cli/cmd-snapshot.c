@@ -22,6 +22,8 @@ static const struct {
 	{"sys/devices/system/cpu/cpufreq", 2},
 	{"sys/devices/system/cpu/intel_pstate", 1},
 	{"sys/module/pcie_aspm/parameters", 1},
+	/* what hwloc's lstopo reads too, so a snapshot is also its fixture */
+	{"sys/bus/cpu/devices", 1},
 };
 
 /* Add DIR's entries to the trace down to DEPTH (listing traces DIR). */
@@ -54,6 +56,29 @@ static void trace_cpufreq(const struct sysroot *sr)
 
 		if (dir)
 			trace_tree(sr, dir, 1);
+	}
+}
+
+/* Each CPU's topology and caches (lstopo reads them all; rigtune only
+ * what it needs). */
+static void trace_cpu_topology(const struct sysroot *sr)
+{
+	_cleanup_free_ int *cpus = NULL;
+	size_t n = 0;
+
+	if (sr_list_ids(sr, "cpu", &cpus, &n, "sys/devices/system/cpu") < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *topo = xasprintf("sys/devices/system/cpu/cpu%d/topology", cpus[i]);
+		_cleanup_free_ char *cache = xasprintf("sys/devices/system/cpu/cpu%d/cache", cpus[i]);
+		_cleanup_free_ char *online = xasprintf("sys/devices/system/cpu/cpu%d/online", cpus[i]);
+
+		if (!topo || !cache || !online)
+			return;
+		trace_tree(sr, topo, 1);
+		trace_tree(sr, cache, 2);
+		if (sr_exists(sr, "%s", online))
+			(void)strv_extend(sr->trace, online);
 	}
 }
 
@@ -114,6 +139,7 @@ int cmd_snapshot(const struct cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < ARRAY_SIZE(tunable_trees); i++)
 			trace_tree(sr, tunable_trees[i].dir, tunable_trees[i].depth);
 		trace_cpufreq(sr);
+		trace_cpu_topology(sr);
 		trace_pci(sr);
 		sr->trace = NULL;
 		r = snapshot_write(sr, trace, output, &stats);

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
@@ -124,12 +125,52 @@ struct sysroot *sysroot_free(struct sysroot *sr)
 	return NULL;
 }
 
+static int fd_path(int fd, char *buf, size_t size)
+{
+	char proc[64];
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Kernels before 5.6 have no openat2 (nor has valgrind): resolve with an
+ * O_PATH open, refuse what landed outside dirfd's directory (openat2
+ * would have kept it inside, RESOLVE_IN_ROOT, or refused it,
+ * RESOLVE_BENEATH: -EXDEV either way), and only then open the file for
+ * I/O, through the O_PATH descriptor. A captured tree's absolute links
+ * are refused rather than followed onto the host. */
 static int openat2_fallback(int dirfd, const char *path, int flags)
 {
-	/* Kernels before 5.6: only a captured tree's absolute links misresolve. */
-	int fd = openat(dirfd, path, flags);
+	char top[PATH_MAX], got[PATH_MAX], proc[64];
+	int pfd, fd, r;
+	size_t n;
 
-	return fd < 0 ? -errno : fd;
+	pfd = openat(dirfd, path, O_PATH | O_CLOEXEC | (flags & (O_DIRECTORY | O_NOFOLLOW)));
+	if (pfd < 0)
+		return -errno;
+	r = fd_path(dirfd, top, sizeof(top));
+	if (r == 0)
+		r = fd_path(pfd, got, sizeof(got));
+	n = strlen(top);
+	if (r == 0 && strcmp(top, "/") && (strncmp(got, top, n) || (got[n] && got[n] != '/')))
+		r = -EXDEV;
+	if (r < 0 || (flags & O_PATH)) {
+		if (r < 0)
+			close(pfd);
+		return r < 0 ? r : pfd;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, flags & ~O_NOFOLLOW);
+	r = fd < 0 ? -errno : fd;
+	close(pfd);
+	return r;
 }
 
 static int open_resolved(int dirfd, const char *path, int flags, uint64_t resolve)
@@ -201,8 +242,10 @@ static int read_fd(int fd, char **ret, size_t *len)
 		if (n == 0)
 			break;
 		if (sb.len + (size_t)n > MAX_FILE_SIZE || strbuf_add(&sb, buf, (size_t)n) < 0) {
+			int r = sb.len + (size_t)n > MAX_FILE_SIZE ? -EFBIG : -ENOMEM;
+
 			strbuf_release(&sb);
-			return sb.len ? -EFBIG : -ENOMEM;
+			return r;
 		}
 	}
 	if (len)
@@ -211,9 +254,22 @@ static int read_fd(int fd, char **ret, size_t *len)
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* Files are opened O_NONBLOCK, so that a FIFO in a captured tree cannot
+ * block the open or the read forever; anything else is made blocking
+ * again, as O_NONBLOCK lets some kernels fail a regular file's read or
+ * write with EAGAIN. */
+static int unless_fifo_blocking(int fd)
+{
+	struct stat st;
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 static int sr_vread_file(const struct sysroot *sr, char **ret, size_t *len, const char *fmt, va_list ap)
 {
-	_cleanup_close_ int fd = sr_vopen(sr, O_RDONLY, fmt, ap);
+	_cleanup_close_ int fd = unless_fifo_blocking(sr_vopen(sr, O_RDONLY | O_NONBLOCK, fmt, ap));
 
 	if (fd < 0)
 		return fd;
@@ -639,7 +695,7 @@ static int write_value(const struct sysroot *sr, const char *path, const char *v
 			return fd;
 		return write_all(fd, value, strlen(value));
 	}
-	fd = open_for_write(sr, path, O_RDWR);
+	fd = unless_fifo_blocking(open_for_write(sr, path, O_RDWR | O_NONBLOCK));
 	if (fd < 0)
 		return fd;
 	{

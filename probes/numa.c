@@ -161,6 +161,15 @@ int numa_probe_collect(const struct sysroot *sr, const struct probe_options *opt
 			cpuset_and(&h->numa.nodes[i].cpus, h->cpu.online);
 		h->numa.nodes[i].socket = node_socket(sr, &h->numa.nodes[i]);
 	}
+	/* One node holds all the memory. Its own meminfo can lag behind (memory
+	 * initialized lazily, as on this project's VMs: 12.5 of 24 GiB), so
+	 * take proc/meminfo's total, as hwloc does. */
+	if (n == 1) {
+		uint64_t kb;
+
+		if (sr_read_keyval(sr, "MemTotal", &kb, "proc/meminfo") == 0)
+			h->numa.nodes[0].memory_bytes = (int64_t)(kb * 1024);
+	}
 	return 0;
 }
 

@@ -53,7 +53,9 @@ double pci_speed_parse(const char *s)
 		}
 	while (*s == ' ')
 		s++;
-	if (!startswith(s, "GT/s") || v <= 0)
+	/* Past 1,024 GT/s is no PCIe speed (PCIe 7 runs 128): a hostile
+	 * tree's "777777 GT/s" would show as petabytes per second. */
+	if (!startswith(s, "GT/s") || v <= 0 || v > 1024)
 		return NAN;
 	return v;
 }

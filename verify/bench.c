@@ -24,7 +24,7 @@ struct pace {
 };
 
 static const struct pace pace_full = { 10, 1.0, 0.25, 0.25, 1000000 };
-static const struct pace pace_quick = { 5, 0.15, 0.08, 0.08, 200000 };
+static const struct pace pace_quick = { 10, 0.15, 0.08, 0.08, 200000 };
 
 static int add_warning(char ***list, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int add_warning(char ***list, const char *fmt, ...)

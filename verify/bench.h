@@ -125,8 +125,8 @@ struct bench_options {
 	int threads;                /* 0: one per listed CPU */
 	uint64_t array_bytes;       /* bytes per array, all threads together; 0: 4x LLC */
 	int isa;                    /* enum bench_isa; BENCH_ISA_AUTO */
-	bool quick;                 /* fewer passes, no matrix, local latency only */
-	int min_passes;             /* 0: 10 (quick: 5) */
+	bool quick;                 /* shorter jobs, no matrix, local latency only */
+	int min_passes;             /* 0: 10 */
 	double min_seconds;         /* 0: per-scope defaults, see bench.c */
 	uint64_t latency_hops;      /* 0: default */
 };

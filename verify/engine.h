@@ -20,7 +20,6 @@ struct segment {
 struct spin_barrier {
 	unsigned count __attribute__((aligned(64)));
 	unsigned gen __attribute__((aligned(64)));
-	unsigned sleepers;
 	unsigned n;
 };
 
