@@ -80,8 +80,8 @@ static int add_verify_checks(struct report *r, const char *skipped)
 		return audit_add(r->audit, "verify", CHECK_ERROR, NULL, NULL, NULL, NULL, error);
 	if (!r->bench) {
 		for (int k = 0; k < BENCH_NTARGETS; k++) {
-			const struct profile_entry *e = profile_get(r->profile, "verify", bench_target_keys[k]);
-			_cleanup_free_ char *id = xasprintf("verify.%s", bench_target_keys[k]);
+			const struct profile_entry *e = profile_get(r->profile, "verify", bench_target_key(k));
+			_cleanup_free_ char *id = xasprintf("verify.%s", bench_target_key(k));
 
 			if (e && audit_add(r->audit, id, CHECK_SKIP, e, e->value, NULL, NULL, skipped) < 0)
 				return -ENOMEM;
@@ -100,7 +100,7 @@ static int add_verify_checks(struct report *r, const char *skipped)
 		_cleanup_free_ char *got = fmt_double(c[i].measured, unit);
 
 		ret = audit_add(r->audit, id, map[c[i].status],
-				profile_get(r->profile, "verify", bench_target_keys[c[i].target]), want, got,
+				profile_get(r->profile, "verify", bench_target_key(c[i].target)), want, got,
 				c[i].status == BENCH_CHECK_FAIL ? "check DIMM population (rigtune probe), NUMA "
 				"settings and the BIOS memory options (NPS, power states)" : NULL, c[i].message);
 	}

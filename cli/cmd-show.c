@@ -96,8 +96,8 @@ static void show_ini(const struct profile *p, FILE *out)
 		fprintf(out, ";   %s\n", p->files[i]);
 	if (p->description)
 		fprintf(out, "\n[profile]\ndescription = %s\n", p->description);
-	for (size_t i = 0; schema_section_names[i]; i++)
-		show_section(p, schema_section_names[i], out);
+	for (size_t i = 0; schema_section_at(i); i++)
+		show_section(p, schema_section_at(i)->name, out);
 }
 
 /* {"name", "path", "description", "files": [...], "sections": {"thp":
@@ -118,8 +118,8 @@ static int show_json(const struct profile *p, FILE *out)
 	json_array_end(&j);
 	json_key(&j, "sections");
 	json_object_begin(&j);
-	for (size_t i = 0; schema_section_names[i]; i++) {
-		const char *s = schema_section_names[i];
+	for (size_t i = 0; schema_section_at(i); i++) {
+		const char *s = schema_section_at(i)->name;
 
 		if (!profile_next(p, s, NULL))
 			continue;

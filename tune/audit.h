@@ -48,5 +48,8 @@ const char *check_status_name(enum check_status s);
 /* Append a check (strings copied, any may be NULL). 0 or -ENOMEM. */
 int audit_add(struct audit *a, const char *id, enum check_status status, const struct profile_entry *src,
 	      const char *expected, const char *actual, const char *hint, const char *note);
+/* The [expect] section: its keys and the checks that audit them
+ * (tune/expect.c). */
+extern const struct schema_section expect_section;
 /* The checks of [expect] (tune/expect.c). */
 int expect_audit(const struct knob_ctx *ctx, struct audit *a);

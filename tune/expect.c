@@ -1,7 +1,8 @@
 /* [expect]: what a rig checklist asks of the hardware and the boot
  * configuration, audited from the probed host and never written. One
- * rule per key; a value the host cannot tell (no DMI, no PCI access) is a
- * skip that says why, never a pass. */
+ * row per key (expect_keys, at the end: type, range, doc, check, hint);
+ * a value the host cannot tell (no DMI, no PCI access) is a skip that
+ * says why, never a pass. */
 #include <errno.h>
 #include <stdio.h>
 
@@ -9,13 +10,6 @@
 #include "tune/audit.h"
 #include "tune/knobs.h"
 #include "tune/schema.h"
-
-struct expect_rule {
-	const char *key;        /* the key, or a prefix ending in '.' */
-	int (*check)(const struct knob_ctx *ctx, const struct profile_entry *e, struct audit *a,
-		     const char *hint);
-	const char *hint;       /* what to look at when it fails */
-};
 
 static int add(struct audit *a, const struct profile_entry *e, enum check_status st, const char *expected,
 	       const char *actual, const char *hint, const char *note)
@@ -408,56 +402,129 @@ RULE(expect_thp)
 
 #undef RULE
 
-static const struct expect_rule rules[] = {
-	{"numa_nodes", expect_numa_nodes, "BIOS NUMA setting: NPS (nodes per socket) on AMD EPYC, SNC on Intel; "
-	 "numa=off on the kernel command line hides the nodes"},
-	{"sockets", expect_sockets, "a CPU missing or disabled (lscpu)"},
-	{"cores", expect_cores, "cores disabled in BIOS (downcore, CCD settings), or maxcpus=/nr_cpus= on the "
-	 "kernel command line"},
-	{"threads", expect_threads, "SMT off, cores disabled in BIOS, or maxcpus=/nr_cpus= on the kernel command line"},
-	{"smt", expect_smt, "BIOS SMT setting; at run time /sys/devices/system/cpu/smt/control; nosmt on the "
-	 "kernel command line"},
-	{"cpu_vendor", expect_cpu_vendor, "this host has another CPU than the profile is for"},
-	{"cpu_model", expect_cpu_model, "this host has another CPU than the profile is for"},
-	{"memory_channels", expect_memory_channels, "populate one DIMM in every channel (dmidecode -t memory "
-	 "shows the empty slots): each empty channel costs its share of bandwidth"},
-	{"memory_gb_min", expect_memory_gb_min, "DIMMs missing or not trained (dmidecode -t memory), or mem= "
+static const char *const dimm_types[] = {"DDR3", "DDR4", "DDR5", "LPDDR4", "LPDDR5", "HBM2", "HBM3", NULL};
+static const char *const virt_kinds[] = {"none", "any", "kvm", "qemu", "xen", "vmware", "microsoft",
+					 "oracle", "amazon", "powervm", "zvm", "bhyve", "parallels", NULL};
+
+/* Rows "pcie.<class>.gen" etc.: the row whose attribute the key names. */
+static int match_pcie(const struct schema_key *k, const char *key, char **msg)
+{
+	_cleanup_free_ char *q = NULL;
+	const char *cls, *attr;
+
+	if (!startswith(key, "pcie."))
+		return 0;
+	if (schema_parse_pcie_key(key, &cls, &attr) == 0)
+		return endswith(k->name, attr);
+	if (strcmp(k->name, "pcie.<class>.gen"))
+		return 0;       /* report it once, from the first pcie row */
+	q = schema_quote(key);
+	return q ? schema_fail(msg, "[expect] %s: expected pcie.<class>.gen, .width or .count with <class> "
+			"one of gpu, nic, nvme, accel, storage", q) : -ENOMEM;
+}
+
+static int check_cmdline(const struct profile *p, const struct profile_entry **at, char **msg)
+{
+	const struct profile_entry *want = profile_get(p, "expect", "kernel_cmdline");
+	const struct profile_entry *absent = profile_get(p, "expect", "kernel_cmdline_absent");
+	_cleanup_strv_ char **a = NULL, **b = NULL;
+
+	if (!want || !absent)
+		return 0;
+	if (strv_split(want->value, " \t", &a) < 0 || strv_split(absent->value, " \t", &b) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; a[i]; i++) {
+		const struct profile_entry *first = want < absent ? want : absent;
+
+		if (!strv_contains(b, a[i]))
+			continue;
+		*at = want < absent ? absent : want;
+		return schema_fail(msg, "[expect] %s: '%s' is also in %s (%s:%d)", (*at)->key, a[i],
+			    first->key, first->file, first->line);
+	}
+	return 0;
+}
+
+#define PCIE_HINT "reseat the card, use a full-width slot of the right generation, check risers and BIOS " \
+	"PCIe speed settings; `rigtune probe` names the limiting hop"
+#define THP_HINT "set it in [thp] and rigtune apply, or transparent_hugepage= on the kernel command line"
+
+/* One row per key: its value's type and range, what it means, the check
+ * and the hint shown when the check fails. */
+static const struct schema_key expect_keys[] = {
+	{SCHEMA_COUNT("numa_nodes", 1, SCHEMA_NODE_MAX + 1), .doc = "NUMA nodes the kernel sees",
+	 .check = expect_numa_nodes, .hint = "BIOS NUMA setting: NPS (nodes per socket) on AMD EPYC, SNC on "
+	 "Intel; numa=off on the kernel command line hides the nodes"},
+	{SCHEMA_COUNT("sockets", 1, 64), .doc = "CPU packages",
+	 .check = expect_sockets, .hint = "a CPU missing or disabled (lscpu)"},
+	{SCHEMA_COUNT("cores", 1, 1 << 20), .doc = "physical cores, all sockets",
+	 .check = expect_cores, .hint = "cores disabled in BIOS (downcore, CCD settings), or maxcpus=/nr_cpus= "
 	 "on the kernel command line"},
-	{"memory_mts_min", expect_memory_mts_min, "BIOS memory speed (set the DIMMs' rated speed); mixed DIMMs "
+	{SCHEMA_COUNT("threads", 1, 1 << 20), .doc = "logical CPUs",
+	 .check = expect_threads, .hint = "SMT off, cores disabled in BIOS, or maxcpus=/nr_cpus= on the kernel "
+	 "command line"},
+	{SCHEMA_BOOL("smt"), .doc = "SMT siblings present",
+	 .check = expect_smt, .hint = "BIOS SMT setting; at run time /sys/devices/system/cpu/smt/control; nosmt "
+	 "on the kernel command line"},
+	{SCHEMA_TEXT("cpu_vendor", V_NAME, 64), .doc = "cpuinfo vendor_id: AuthenticAMD",
+	 .check = expect_cpu_vendor, .hint = "this host has another CPU than the profile is for"},
+	{SCHEMA_TEXT("cpu_model", V_STRING, 256), .doc = "a substring of the model name",
+	 .check = expect_cpu_model, .hint = "this host has another CPU than the profile is for"},
+	{SCHEMA_COUNT("memory_channels", 1, 1024), .doc = "DIMM channels populated",
+	 .check = expect_memory_channels, .hint = "populate one DIMM in every channel (dmidecode -t memory "
+	 "shows the empty slots): each empty channel costs its share of bandwidth"},
+	{SCHEMA_COUNT("memory_gb_min", 1, 1ULL << 24), .doc = "GiB the kernel sees, all nodes",
+	 .check = expect_memory_gb_min, .hint = "DIMMs missing or not trained (dmidecode -t memory), or mem= on "
+	 "the kernel command line"},
+	{SCHEMA_COUNT("memory_mts_min", 1, 100000), .doc = "configured DIMM speed, MT/s",
+	 .check = expect_memory_mts_min, .hint = "BIOS memory speed (set the DIMMs' rated speed); mixed DIMMs "
 	 "run at the slowest; two DIMMs per channel run slower"},
-	{"dimm_type", expect_dimm_type, "this host has another memory type than the profile is for"},
-	{"pcie.", expect_pcie, "reseat the card, use a full-width slot of the right generation, check risers "
-	 "and BIOS PCIe speed settings; `rigtune probe` names the limiting hop"},
-	{"kernel_cmdline", expect_kernel_cmdline, "add it to GRUB_CMDLINE_LINUX in /etc/default/grub, run "
+	{SCHEMA_CHOICE("dimm_type", dimm_types), .doc = "every populated DIMM's type",
+	 .check = expect_dimm_type, .hint = "this host has another memory type than the profile is for"},
+	{SCHEMA_PATTERN("pcie.<class>.gen", match_pcie, V_COUNT), .min = 1, .max = 6,
+	 .doc = "link generation of every device of the class", .check = expect_pcie, .hint = PCIE_HINT},
+	{SCHEMA_PATTERN("pcie.<class>.width", match_pcie, V_WIDTH), .min = 1, .max = 32,
+	 .doc = "link width of every device of the class", .check = expect_pcie, .hint = PCIE_HINT},
+	{SCHEMA_PATTERN("pcie.<class>.count", match_pcie, V_COUNT), .min = 0, .max = 4096,
+	 .doc = "devices of the class", .check = expect_pcie, .hint = PCIE_HINT},
+	{SCHEMA_TEXT("kernel_cmdline", V_TOKENS, 0), .doc = "each token present",
+	 .check = expect_kernel_cmdline, .hint = "add it to GRUB_CMDLINE_LINUX in /etc/default/grub, run "
 	 "update-grub (or grub2-mkconfig -o /boot/grub2/grub.cfg) and reboot"},
-	{"kernel_cmdline_absent", expect_kernel_cmdline_absent, "remove it from GRUB_CMDLINE_LINUX in "
-	 "/etc/default/grub, run update-grub and reboot"},
-	{"virtualization", expect_virtualization, "the profile is for another platform (none: bare metal)"},
-	{"xgmi.complete", expect_xgmi_complete, "check the xGMI bridges or cabling of the hive; dmesg | grep -i "
+	{SCHEMA_TEXT("kernel_cmdline_absent", V_TOKENS, 0), .doc = "none present",
+	 .check = expect_kernel_cmdline_absent, .hint = "remove it from GRUB_CMDLINE_LINUX in /etc/default/grub, "
+	 "run update-grub and reboot"},
+	{SCHEMA_CHOICE("virtualization", virt_kinds), .doc = "none (bare metal), any, or the hypervisor",
+	 .check = expect_virtualization, .hint = "the profile is for another platform (none: bare metal)"},
+	{SCHEMA_BOOL("xgmi.complete"), .doc = "every AMD GPU pair of a hive linked",
+	 .check = expect_xgmi_complete, .hint = "check the xGMI bridges or cabling of the hive; dmesg | grep -i "
 	 "xgmi; rocm-smi --showtopo"},
-	{"nvlink.active_min", expect_nvlink_active_min, "nvidia-smi nvlink --status; check NVLink bridges, "
-	 "NVSwitch and nvidia-fabricmanager"},
-	{"irq.local", expect_irq_local, "[irq] policy = local-node with these devices, then rigtune apply; keep "
-	 "irqbalance off them"},
-	{"thp.", expect_thp, "set it in [thp] and rigtune apply, or transparent_hugepage= on the kernel command line"},
+	{SCHEMA_COUNT("nvlink.active_min", 0, 64), .doc = "active NVLink links per NVIDIA GPU",
+	 .check = expect_nvlink_active_min, .hint = "nvidia-smi nvlink --status; check NVLink bridges, NVSwitch "
+	 "and nvidia-fabricmanager"},
+	{SCHEMA_BOOL("irq.local"), .doc = "[irq] devices' IRQs on their node",
+	 .check = expect_irq_local, .hint = "[irq] policy = local-node with these devices, then rigtune apply; "
+	 "keep irqbalance off them"},
+	{SCHEMA_CHOICE("thp.enabled", thp_enabled_choices), .doc = "THP as found",
+	 .check = expect_thp, .hint = THP_HINT},
+	{SCHEMA_CHOICE("thp.defrag", thp_defrag_choices), .doc = "THP defrag as found",
+	 .check = expect_thp, .hint = THP_HINT},
+	{SCHEMA_CHOICE("thp.shmem_enabled", thp_shmem_choices), .doc = "THP for shmem as found",
+	 .check = expect_thp, .hint = THP_HINT},
+	{0},
 };
 
-static const struct expect_rule *rule_for(const char *key)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
-		const char *k = rules[i].key;
-
-		if (endswith(k, ".") ? startswith(key, k) : !strcmp(key, k))
-			return &rules[i];
-	}
-	return NULL;
-}
+const struct schema_section expect_section = {
+	.name = "expect",
+	.doc = "audited, never written",
+	.keys = expect_keys,
+	.rule = check_cmdline,
+};
 
 int expect_audit(const struct knob_ctx *ctx, struct audit *a)
 {
 	for (const struct profile_entry *e = NULL; (e = profile_next(ctx->profile, "expect", e));) {
-		const struct expect_rule *rule = rule_for(e->key);
-		int r = rule ? rule->check(ctx, e, a, rule->hint)
+		const struct schema_key *row = schema_key_find(&expect_section, e->key);
+		int r = row && row->check ? row->check(ctx, e, a, row->hint)
 			     : add(a, e, CHECK_ERROR, NULL, NULL, NULL, "this rigtune cannot check this key");
 
 		if (r < 0)

@@ -125,7 +125,7 @@ static int plan_boost(const struct knob_ctx *ctx, struct plan *plan, const struc
 	return r < 0 ? plan_file_error(plan, e, "cpu.boost", path, r) : 0;
 }
 
-int cpu_knob_plan(const struct knob_ctx *ctx, struct plan *plan)
+static int plan_cpu(const struct knob_ctx *ctx, struct plan *plan)
 {
 	const struct profile *p = ctx->profile;
 	const struct profile_entry *epp = profile_get(p, "cpu", "energy_performance_preference");
@@ -149,3 +149,16 @@ int cpu_knob_plan(const struct knob_ctx *ctx, struct plan *plan)
 		r = plan_boost(ctx, plan, boost);
 	return r < 0 ? r : 0;
 }
+
+static const struct schema_key cpu_keys[] = {
+	{SCHEMA_TEXT("governor", V_WORD, 15), .doc = "cpufreq scaling_governor on every CPU"},
+	{SCHEMA_TEXT("energy_performance_preference", V_WORD, 32), .doc = "cpufreq EPP on every CPU"},
+	{SCHEMA_BOOL("boost"), .doc = "cpufreq/boost (or intel_pstate/no_turbo, inverted)"},
+	{0},
+};
+
+const struct knob knob_cpu = {
+	.section = {.name = "cpu", .doc = "cpufreq on every CPU", .keys = cpu_keys},
+	.order = 40,
+	.plan = plan_cpu,
+};

@@ -187,13 +187,89 @@ static int plan_entry(const struct knob_ctx *ctx, struct plan *plan, const struc
 	return r < 0 ? r : set_hints(plan, first, kb, node, pages);
 }
 
-int hugepages_knob_plan(const struct knob_ctx *ctx, struct plan *plan)
+/* Keys "2M", "1G.node1": the row of every key that starts with a digit. */
+static int match_hugepages(const struct schema_key *k, const char *key, char **msg)
 {
-	for (const struct profile_entry *e = NULL; (e = profile_next(ctx->profile, "hugepages", e));) {
-		int r = plan_entry(ctx, plan, e);
+	_cleanup_free_ char *q = NULL;
+	uint64_t kb;
+	int node, r;
 
-		if (r < 0)
-			return r;
+	if (*key < '0' || *key > '9')
+		return 0;
+	r = schema_parse_hugepages_key(key, &kb, &node);
+	if (r == 0)
+		return 1;
+	q = schema_quote(key);
+	if (!q)
+		return -ENOMEM;
+	if (r == -ERANGE)
+		return schema_fail(msg, "[hugepages] %s: the page size must be a power of two from 4K to 16G", q);
+	if (r == -EDOM)
+		return schema_fail(msg, "[hugepages] %s: expected .node<N> after the size, N from 0 to %d",
+				   q, SCHEMA_NODE_MAX);
+	return schema_fail(msg, "[hugepages] %s: expected a page size such as 2M or 1G, "
+			   "optionally followed by .node<N>", q);
+}
+
+struct pool {
+	uint64_t kb;
+	int node;               /* -1: the total */
+	size_t idx;             /* entry index */
+};
+
+static int pool_cmp(const void *a, const void *b)
+{
+	const struct pool *x = a, *y = b;
+
+	if (x->kb != y->kb)
+		return x->kb < y->kb ? -1 : 1;
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Two entries naming one pool (2M and 2048kB), or a total and per-node
+ * counts for one size. Sorted by size then node, so totals come first. */
+static int check_hugepages(const struct profile *p, const struct profile_entry **at, char **msg)
+{
+	_cleanup_free_ struct pool *pools = calloc(p->nentries + 1, sizeof(*pools));
+	size_t n = 0;
+
+	if (!pools)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nentries; i++)
+		if (!strcmp(p->entries[i].section, "hugepages") &&
+		    schema_parse_hugepages_key(p->entries[i].key, &pools[n].kb, &pools[n].node) == 0)
+			pools[n++].idx = i;
+	qsort(pools, n, sizeof(*pools), pool_cmp);
+	for (size_t i = 1; i < n; i++) {
+		const struct pool *a = &pools[i - 1], *b = &pools[i];
+		const struct profile_entry *first, *later;
+
+		if (a->kb != b->kb || (a->node != b->node && a->node != -1))
+			continue;
+		first = &p->entries[a->idx < b->idx ? a->idx : b->idx];
+		later = &p->entries[a->idx < b->idx ? b->idx : a->idx];
+		*at = later;
+		if (a->node == b->node)
+			return schema_fail(msg, "[hugepages] %s: the same pool as %s (%s:%d)", later->key,
+				    first->key, first->file, first->line);
+		return schema_fail(msg, "[hugepages] %s: %s (%s:%d) sets this size too; give a total or "
+			    "per-node counts, not both", later->key, first->key, first->file, first->line);
 	}
 	return 0;
 }
+
+static const struct schema_key hugepages_keys[] = {
+	{SCHEMA_PATTERN("<size>, <size>.node<N>", match_hugepages, V_COUNT), .min = 0,
+	 .max = SCHEMA_HUGEPAGES_MAX, .doc = "\"1G = 64\" total pages spread evenly over the nodes with "
+	 "memory, \"1G.node1 = 48\" pages on one node; never both for one size"},
+	{0},
+};
+
+const struct knob knob_hugepages = {
+	.section = {.name = "hugepages", .doc = "hugetlb pools", .keys = hugepages_keys,
+		    .rule = check_hugepages},
+	.order = 20,
+	.plan_entry = plan_entry,
+};

@@ -214,7 +214,7 @@ int irq_plan_devices(const struct knob_ctx *ctx, const struct profile_entry *src
 	return r < 0 ? r : plan_unmatched(plan, src, devices, matched);
 }
 
-int irq_knob_plan(const struct knob_ctx *ctx, struct plan *plan)
+static int plan_irq(const struct knob_ctx *ctx, struct plan *plan)
 {
 	const struct profile_entry *policy = profile_get(ctx->profile, "irq", "policy");
 	const struct profile_entry *devices = profile_get(ctx->profile, "irq", "devices");
@@ -240,3 +240,37 @@ int irq_knob_plan(const struct knob_ctx *ctx, struct plan *plan)
 			 "own rules: stop it (systemctl disable --now irqbalance), or keep it off these "
 			 "IRQs (IRQBALANCE_BANNED_CPULIST or --banirq in /etc/default/irqbalance)");
 }
+
+static int check_irq(const struct profile *p, const struct profile_entry **at, char **msg)
+{
+	const struct profile_entry *policy = profile_get(p, "irq", "policy");
+	const struct profile_entry *devices = profile_get(p, "irq", "devices");
+
+	if (devices && !policy) {
+		*at = devices;
+		return schema_fail(msg, "[irq] devices: no policy says what to do with them "
+			    "(policy = local-node)");
+	}
+	if (policy && !devices && strcmp(policy->value, "none")) {
+		*at = policy;
+		return schema_fail(msg, "[irq] policy = %s: no devices to apply it to (devices = nic, nvme, "
+			    "gpu, or PCI addresses)", policy->value);
+	}
+	return 0;
+}
+
+static const char *const irq_policies[] = {"local-node", "all", "none", NULL};
+
+static const struct schema_key irq_keys[] = {
+	{SCHEMA_CHOICE("policy", irq_policies), .doc = "local-node: the IRQs of the devices go to CPUs of "
+	 "the device's NUMA node; all: back to every online CPU; none: left alone"},
+	{SCHEMA_TEXT("devices", V_DEVICES, 0), .doc = "device classes (gpu, nic, nvme, accel, storage) or "
+	 "PCI addresses"},
+	{0},
+};
+
+const struct knob knob_irq = {
+	.section = {.name = "irq", .doc = "IRQ placement", .keys = irq_keys, .rule = check_irq},
+	.order = 50,
+	.plan = plan_irq,
+};

@@ -6,6 +6,7 @@
 
 #include "common/util.h"
 #include "tune/plan.h"
+#include "tune/schema.h"
 
 static char *sysctl_path(const char *key)
 {
@@ -37,13 +38,36 @@ static int plan_entry(const struct knob_ctx *ctx, struct plan *plan, const struc
 	return r < 0 ? plan_file_error(plan, e, label, path, r) : 0;
 }
 
-int sysctl_knob_plan(const struct knob_ctx *ctx, struct plan *plan)
+/* Dotted names such as vm.swappiness or net.ipv4.conf.eth0.rp_filter:
+ * two parts or more, none empty. */
+static bool sysctl_name_valid(const char *key)
 {
-	for (const struct profile_entry *e = NULL; (e = profile_next(ctx->profile, "sysctl", e));) {
-		int r = plan_entry(ctx, plan, e);
+	const char *ok = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
+	size_t n = strlen(key);
 
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return n > 0 && n <= 255 && strspn(key, ok) == n && key[0] != '.' && key[n - 1] != '.' &&
+	       !strstr(key, "..") && strchr(key, '.');
 }
+
+static int match_sysctl(const struct schema_key *k, const char *key, char **msg)
+{
+	_cleanup_free_ char *q = NULL;
+
+	if (sysctl_name_valid(key))
+		return 1;
+	q = schema_quote(key);
+	return q ? schema_fail(msg, "[sysctl] '%s' is not a sysctl name (dotted parts of letters, digits, "
+			"'_' and '-', such as vm.swappiness)", q) : -ENOMEM;
+}
+
+static const struct schema_key sysctl_keys[] = {
+	{SCHEMA_PATTERN("<name>", match_sysctl, V_KTEXT), .max = SCHEMA_STRING_MAX,
+	 .doc = "/proc/sys/<name with dots as slashes>"},
+	{0},
+};
+
+const struct knob knob_sysctl = {
+	.section = {.name = "sysctl", .doc = "kernel parameters under /proc/sys", .keys = sysctl_keys},
+	.order = 30,
+	.plan_entry = plan_entry,
+};

@@ -4,9 +4,11 @@
  * the profile). A choice the file does not list is left to the kernel:
  * some files load a module on demand (block queue/scheduler). */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "common/util.h"
 #include "tune/plan.h"
+#include "tune/schema.h"
 
 static int plan_entry(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e)
 {
@@ -25,13 +27,52 @@ static int plan_entry(const struct knob_ctx *ctx, struct plan *plan, const struc
 	return r < 0 ? plan_file_error(plan, e, e->key, path, r) : 0;
 }
 
-int sysfs_knob_plan(const struct knob_ctx *ctx, struct plan *plan)
+/* An absolute path under /sys: printable ASCII without spaces or '\',
+ * no empty, "." or ".." component. */
+static bool sysfs_path_valid(const char *key)
 {
-	for (const struct profile_entry *e = NULL; (e = profile_next(ctx->profile, "sysfs", e));) {
-		int r = plan_entry(ctx, plan, e);
+	const char *p = key + strlen("/sys/");
+	size_t n = strlen(key);
 
-		if (r < 0)
-			return r;
+	if (!startswith(key, "/sys/") || n > 4095 || !*p)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)key[i] <= 0x20 || (unsigned char)key[i] >= 0x7f || key[i] == '\\')
+			return false;
+	while (*p) {
+		size_t c = strcspn(p, "/");
+
+		if (c == 0 || (c == 1 && p[0] == '.') || (c == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += c;
+		if (*p == '/' && !*++p)
+			return false;   /* a trailing slash */
 	}
-	return 0;
+	return true;
 }
+
+static int match_sysfs(const struct schema_key *k, const char *key, char **msg)
+{
+	_cleanup_free_ char *q = NULL;
+
+	if (*key != '/')
+		return 0;
+	if (sysfs_path_valid(key))
+		return 1;
+	q = schema_quote(key);
+	return q ? schema_fail(msg, "[sysfs] '%s' is not a plain path under /sys/ (no '..', '.', '//', "
+			"trailing '/', spaces or control characters)", q) : -ENOMEM;
+}
+
+static const struct schema_key sysfs_keys[] = {
+	{SCHEMA_PATTERN("/sys/<path>", match_sysfs, V_KTEXT), .max = SCHEMA_STRING_MAX,
+	 .doc = "an explicit file under /sys"},
+	{0},
+};
+
+/* Last: an explicit file can refine what a knob set. */
+const struct knob knob_sysfs = {
+	.section = {.name = "sysfs", .doc = "explicit files under /sys", .keys = sysfs_keys},
+	.order = 90,
+	.plan_entry = plan_entry,
+};

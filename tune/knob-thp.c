@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "common/util.h"
-#include "tune/plan.h"
+#include "tune/knobs.h"
 #include "tune/schema.h"
 
 #define THP_DIR "sys/kernel/mm/transparent_hugepage"
@@ -113,13 +113,39 @@ static int note_cmdline(const struct knob_ctx *ctx, struct plan *plan)
 			 "in GRUB_CMDLINE_LINUX (/etc/default/grub) to make it stick", cmd, e->value);
 }
 
-int thp_knob_plan(const struct knob_ctx *ctx, struct plan *plan)
+static int match_thp_size(const struct schema_key *k, const char *key, char **msg)
 {
-	for (const struct profile_entry *e = NULL; (e = profile_next(ctx->profile, "thp", e));) {
-		int r = plan_entry(ctx, plan, e);
+	_cleanup_free_ char *q = NULL;
+	uint64_t kb;
 
-		if (r < 0)
-			return r;
-	}
-	return note_cmdline(ctx, plan);
+	if (!startswith(key, "hugepages-"))
+		return 0;
+	if (schema_parse_thp_size_key(key, &kb) == 0)
+		return 1;
+	q = schema_quote(key);
+	return q ? schema_fail(msg, "[thp] %s: expected hugepages-<N>kB, N a power of two, as in "
+			"/sys/kernel/mm/transparent_hugepage/", q) : -ENOMEM;
 }
+
+const char *const thp_enabled_choices[] = {"always", "madvise", "never", NULL};
+const char *const thp_defrag_choices[] = {"always", "defer", "defer+madvise", "madvise", "never", NULL};
+const char *const thp_shmem_choices[] = {"always", "within_size", "advise", "never", "deny", "force", NULL};
+static const char *const thp_size_enabled[] = {"always", "inherit", "madvise", "never", NULL};
+
+static const struct schema_key thp_keys[] = {
+	{SCHEMA_CHOICE("enabled", thp_enabled_choices), .doc = "enabled"},
+	{SCHEMA_CHOICE("defrag", thp_defrag_choices), .doc = "defrag"},
+	{SCHEMA_CHOICE("shmem_enabled", thp_shmem_choices), .doc = "shmem_enabled"},
+	{SCHEMA_BOOL("khugepaged_defrag"), .doc = "khugepaged/defrag"},
+	{SCHEMA_PATTERN("hugepages-<N>kB", match_thp_size, V_CHOICE), .choices = thp_size_enabled,
+	 .doc = "hugepages-<N>kB/enabled, mTHP sizes (N a power of two)"},
+	{0},
+};
+
+/* First, with hugetlb pools: memory before what uses it. */
+const struct knob knob_thp = {
+	.section = {.name = "thp", .doc = "/sys/kernel/mm/transparent_hugepage/", .keys = thp_keys},
+	.order = 10,
+	.plan_entry = plan_entry,
+	.plan = note_cmdline,
+};

@@ -7,6 +7,12 @@
 
 #include "tune/plan.h"
 
+/* The choices of [thp] enabled, defrag, shmem_enabled (tune/knob-thp.c),
+ * which [expect] thp.* audits too. NULL-terminated. */
+extern const char *const thp_enabled_choices[];
+extern const char *const thp_defrag_choices[];
+extern const char *const thp_shmem_choices[];
+
 /* Pages for the index-th of nnodes nodes when total is spread evenly,
  * the remainder going to the lowest nodes: 10 over 4 is 3, 3, 2, 2. */
 uint64_t hugepages_share(uint64_t total, size_t nnodes, size_t index);

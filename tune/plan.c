@@ -1,4 +1,4 @@
-/* The knob table and the plan they build (see plan.h). Reads each
+/* The plan the knobs build (see plan.h). Reads each
  * planned file once, through the sysroot layer, for its current value. */
 #include <errno.h>
 #include <stdarg.h>
@@ -7,19 +7,6 @@
 #include "common/cpulist.h"
 #include "common/util.h"
 #include "tune/plan.h"
-
-/* Table order is write order: THP and hugetlb pools first (memory), then
- * sysctls, CPU frequency, IRQ placement, and explicit sysfs files last,
- * so that an explicit file can refine what a knob set. */
-const struct knob knob_table[] = {
-	{"thp", thp_knob_plan},
-	{"hugepages", hugepages_knob_plan},
-	{"sysctl", sysctl_knob_plan},
-	{"cpu", cpu_knob_plan},
-	{"irq", irq_knob_plan},
-	{"sysfs", sysfs_knob_plan},
-};
-const size_t knob_table_size = ARRAY_SIZE(knob_table);
 
 static int cmp_action_path(const void *a, const void *b)
 {
@@ -55,13 +42,26 @@ static int check_one_writer(struct plan *p)
 	return r;
 }
 
+static int knob_plan(const struct knob *k, const struct knob_ctx *ctx, struct plan *p)
+{
+	const char *name = k->section.name;
+
+	for (const struct profile_entry *e = NULL; k->plan_entry && (e = profile_next(ctx->profile, name, e));) {
+		int r = k->plan_entry(ctx, p, e);
+
+		if (r < 0)
+			return r;
+	}
+	return k->plan ? k->plan(ctx, p) : 0;
+}
+
 int plan_build(const struct knob_ctx *ctx, struct plan **ret)
 {
 	struct plan *p = calloc(1, sizeof(*p));
 	int r = p ? 0 : -ENOMEM;
 
-	for (size_t i = 0; r >= 0 && i < knob_table_size; i++)
-		r = knob_table[i].plan(ctx, p);
+	for (size_t i = 0; r >= 0 && knob_at(i); i++)
+		r = knob_plan(knob_at(i), ctx, p);
 	if (r >= 0)
 		r = check_one_writer(p);
 	if (r < 0) {

@@ -1,6 +1,6 @@
 /* A plan: every file applying a profile would write, one action per file,
- * in the order apply writes them. The knobs (tune/knob-*.c, listed in
- * knob_table) build it from a profile and a probed host; apply writes it,
+ * in the order apply writes them. The knobs (tune/knob-*.c, one file
+ * each) build it from a profile and a probed host; apply writes it,
  * audit compares it, --dry-run prints it. So what is audited is exactly
  * what is applied. */
 #pragma once
@@ -10,6 +10,7 @@
 #include "common/sysroot.h"
 #include "probes/host.h"
 #include "tune/profile.h"
+#include "tune/schema.h"
 
 enum action_state {
 	ACTION_CHANGE,          /* the file differs: apply writes desired */
@@ -82,26 +83,27 @@ struct knob_ctx {
 	const struct profile *profile;
 };
 
-/* One tuning knob per profile section, one file each (tune/knob-*.c).
- * plan reads the section's entries and the current values and adds
- * actions; a setting the host cannot take goes to plan_error(). Returns
- * 0 or -ENOMEM (never fails for a profile or host problem). */
+/* One tuning knob per profile section, declared by one file:
+ * tune/knob-NAME.c defines `const struct knob knob_NAME` with its
+ * section (name, keys with type, range and doc line, rule across keys)
+ * and its plan hooks; tune/meson.build lists every tune/knob-*.c and
+ * tune/sections.c builds the table from that list, in write order.
+ * plan_entry is called for each entry of the section, then plan once;
+ * either may be NULL. They read the current values and add actions; a
+ * setting the host cannot take goes to plan_error(). They return 0 or
+ * -ENOMEM (never fail for a profile or host problem). */
 struct knob {
-	const char *section;
+	struct schema_section section;
+	int order;              /* write order: memory 10-29, sysctl 30, CPU 40, IRQs 50,
+				   explicit files 90 (refine what a knob set); unique */
+	int (*plan_entry)(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e);
 	int (*plan)(const struct knob_ctx *ctx, struct plan *plan);
 };
 
-extern const struct knob knob_table[];
-extern const size_t knob_table_size;
+/* The i-th knob in write order, NULL past the last (tune/sections.c). */
+const struct knob *knob_at(size_t i);
 
-int thp_knob_plan(const struct knob_ctx *ctx, struct plan *plan);
-int hugepages_knob_plan(const struct knob_ctx *ctx, struct plan *plan);
-int sysctl_knob_plan(const struct knob_ctx *ctx, struct plan *plan);
-int cpu_knob_plan(const struct knob_ctx *ctx, struct plan *plan);
-int irq_knob_plan(const struct knob_ctx *ctx, struct plan *plan);
-int sysfs_knob_plan(const struct knob_ctx *ctx, struct plan *plan);
-
-/* Every knob of the table, in table order. 0 or -ENOMEM. */
+/* Every knob, in write order. 0 or -ENOMEM. */
 int plan_build(const struct knob_ctx *ctx, struct plan **ret);
 struct plan *plan_free(struct plan *p);
 /* Release what a plan holds (for a plan on the stack). */

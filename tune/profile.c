@@ -323,8 +323,10 @@ static bool header_valid(struct parse *ps, char *s)
 	}
 	*end = '\0';
 	if (!schema_section_known(s + 1)) {
+		char hint[256];
+
 		parse_fail(ps, -EINVAL, "unknown section [%.50s] (valid: %s)", s + 1,
-			   schema_sections_hint());
+			   schema_sections_hint(hint, sizeof(hint)));
 		return false;
 	}
 	*end = ']';

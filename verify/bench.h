@@ -9,8 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tune/verify-targets.h"
+
 struct json;
-struct profile;
 
 enum bench_kernel {
 	BENCH_READ,     /* s += b[i]            8 bytes per element */
@@ -194,32 +195,6 @@ int bench_report_assess(struct bench_report *r, const char *virtualization);
 void bench_report_json(const struct bench_report *r, struct json *j);
 
 /* ---- targets (the profile's [verify] section) ---- */
-
-enum bench_target {
-	BENCH_TARGET_TRIAD,         /* triad_gbps: host triad, GB/s */
-	BENCH_TARGET_NODE_TRIAD,    /* node_triad_gbps: each node's triad, GB/s */
-	BENCH_TARGET_PEAK_FRACTION, /* peak_fraction: host triad / theoretical peak */
-	BENCH_TARGET_READ,          /* read_gbps: host read, GB/s */
-	BENCH_TARGET_COPY,          /* copy_gbps: host copy, GB/s */
-	BENCH_TARGET_WRITE,         /* write_gbps: host write, GB/s */
-	BENCH_NTARGETS,
-};
-
-struct bench_targets {
-	double value[BENCH_NTARGETS];   /* NAN: not set */
-	const char *file[BENCH_NTARGETS];  /* where each came from (borrowed), or NULL */
-	int line[BENCH_NTARGETS];
-};
-
-/* The [verify] keys, in enum order. */
-extern const char *const bench_target_keys[BENCH_NTARGETS];
-void bench_targets_init(struct bench_targets *t);
-/* Set one key from its text: -ENOENT unknown key, -EINVAL not a number,
- * -ERANGE outside (0, 100000] GB/s or (0, 1] for peak_fraction. */
-int bench_targets_set(struct bench_targets *t, const char *key, const char *value);
-/* Every [verify] entry of a loaded profile; on error *error gets
- * "FILE:LINE: [verify] KEY: why" (malloc'd). */
-int bench_targets_from_profile(const struct profile *p, struct bench_targets *ret, char **error);
 
 enum bench_check_status {
 	BENCH_CHECK_PASS,

@@ -1,4 +1,5 @@
-/* The profile's [verify] targets and how a run measures up to them: one
+/* How a run measures up to the [verify] targets (parsed by
+ * tune/verify-targets.c, handed over as struct bench_targets): one
  * check per target, each pass / fail / skip with a sentence in plain
  * words, and the verdict that closes `rigtune verify`. */
 #include <errno.h>
@@ -9,19 +10,7 @@
 
 #include "common/json.h"
 #include "common/util.h"
-#include "tune/profile.h"
 #include "verify/bench.h"
-
-#define MAX_GBPS 100000.0    /* no memory system comes near 100 TB/s */
-
-const char *const bench_target_keys[BENCH_NTARGETS] = {
-	[BENCH_TARGET_TRIAD] = "triad_gbps",
-	[BENCH_TARGET_NODE_TRIAD] = "node_triad_gbps",
-	[BENCH_TARGET_PEAK_FRACTION] = "peak_fraction",
-	[BENCH_TARGET_READ] = "read_gbps",
-	[BENCH_TARGET_COPY] = "copy_gbps",
-	[BENCH_TARGET_WRITE] = "write_gbps",
-};
 
 /* The host kernel each GB/s target is about. */
 static const enum bench_kernel target_kernel[BENCH_NTARGETS] = {
@@ -32,80 +21,6 @@ static const enum bench_kernel target_kernel[BENCH_NTARGETS] = {
 	[BENCH_TARGET_COPY] = BENCH_COPY,
 	[BENCH_TARGET_WRITE] = BENCH_WRITE,
 };
-
-void bench_targets_init(struct bench_targets *t)
-{
-	for (int i = 0; i < BENCH_NTARGETS; i++) {
-		t->value[i] = NAN;
-		t->file[i] = NULL;
-		t->line[i] = 0;
-	}
-}
-
-static int target_from_key(const char *key)
-{
-	for (int i = 0; i < BENCH_NTARGETS; i++)
-		if (!strcmp(key, bench_target_keys[i]))
-			return i;
-	return -ENOENT;
-}
-
-int bench_targets_set(struct bench_targets *t, const char *key, const char *value)
-{
-	int i = target_from_key(key);
-	double v;
-	int r;
-
-	if (i < 0)
-		return i;
-	r = parse_double(value, &v);
-	if (r < 0)
-		return -EINVAL;
-	if (i == BENCH_TARGET_PEAK_FRACTION ? !(v > 0 && v <= 1) : !(v > 0 && v <= MAX_GBPS))
-		return -ERANGE;
-	t->value[i] = v;
-	return 0;
-}
-
-static char *set_error(const struct profile_entry *e, int r)
-{
-	_cleanup_free_ char *known = strv_join((char *const *)bench_target_keys, ", ");
-
-	switch (r) {
-	case -ENOENT:
-		return xasprintf("%s:%d: [verify] %s: unknown key (known: %s)", e->file, e->line,
-				 e->key, known ? known : "");
-	case -EINVAL:
-		return xasprintf("%s:%d: [verify] %s: '%s' is not a number", e->file, e->line,
-				 e->key, e->value);
-	default:
-		return xasprintf("%s:%d: [verify] %s: '%s' is out of range (%s)", e->file, e->line,
-				 e->key, e->value,
-				 strcmp(e->key, "peak_fraction") ? "GB/s above 0, at most 100000"
-								 : "a fraction above 0, at most 1");
-	}
-}
-
-int bench_targets_from_profile(const struct profile *p, struct bench_targets *ret, char **error)
-{
-	struct bench_targets t;
-
-	bench_targets_init(&t);
-	for (const struct profile_entry *e = NULL; (e = profile_next(p, "verify", e));) {
-		int r = bench_targets_set(&t, e->key, e->value);
-
-		if (r < 0) {
-			if (error)
-				*error = set_error(e, r);
-			return r == -ENOENT || r == -ERANGE ? -EINVAL : r;
-		}
-		r = target_from_key(e->key);
-		t.file[r] = e->file;
-		t.line[r] = e->line;
-	}
-	*ret = t;
-	return 0;
-}
 
 const char *bench_check_status_name(enum bench_check_status s)
 {
@@ -250,11 +165,11 @@ int bench_targets_check(const struct bench_report *r, const struct bench_targets
 			rc = check_nodes(&cs, r, t);
 			break;
 		case BENCH_TARGET_PEAK_FRACTION:
-			rc = add_check(&cs, t, tg, strdup(bench_target_keys[tg]), strdup("host triad"),
+			rc = add_check(&cs, t, tg, strdup(bench_target_key(tg)), strdup("host triad"),
 				       h && r->peak_gbps > 0 ? h->gbps / r->peak_gbps : NAN, r, h);
 			break;
 		default:
-			rc = add_check(&cs, t, tg, strdup(bench_target_keys[tg]),
+			rc = add_check(&cs, t, tg, strdup(bench_target_key(tg)),
 				       xasprintf("host %s", bench_kernel_name(target_kernel[tg])),
 				       gbps_of(h), r, h);
 		}
