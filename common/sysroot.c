@@ -322,6 +322,22 @@ int sr_read_string(const struct sysroot *sr, char **ret, const char *fmt, ...)
 	return r;
 }
 
+/* A sysfs hex number, "0x10de" or "10de", nothing after it. */
+static int parse_hex(const char *s, uint64_t *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isxdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno || end == s || *end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
 /* A typed reader: the file's first line, through a parser. */
 #define SR_READER(name, type, parser)                                          \
 	int name(const struct sysroot *sr, type *ret, const char *fmt, ...)    \
@@ -338,11 +354,12 @@ int sr_read_string(const struct sysroot *sr, char **ret, const char *fmt, ...)
 
 SR_READER(sr_read_s64, int64_t, parse_s64)
 SR_READER(sr_read_u64, uint64_t, parse_u64)
+SR_READER(sr_read_hex, uint64_t, parse_hex)
 SR_READER(sr_read_cpulist, struct cpuset *, cpulist_parse)
 SR_READER(sr_read_cpumask, struct cpuset *, cpumask_parse)
 
 /* Parse "a [b] c" into the selected word and the list of words. */
-static int parse_choice(const char *text, char **selected, char ***options)
+int sr_parse_choice(const char *text, char **selected, char ***options)
 {
 	_cleanup_strv_ char **words = NULL;
 	_cleanup_strv_ char **opts = NULL;
@@ -391,7 +408,7 @@ int sr_read_choice(const struct sysroot *sr, char **selected, char ***options, c
 	va_start(ap, fmt);
 	r = sr_vread_string(sr, &s, fmt, ap);
 	va_end(ap);
-	return r < 0 ? r : parse_choice(s, selected, options);
+	return r < 0 ? r : sr_parse_choice(s, selected, options);
 }
 
 /* Find "key" at the start of a line (after an optional "Node N " prefix),
@@ -648,7 +665,7 @@ static int emulated_content(const char *old, const char *value, char **ret)
 	_cleanup_strv_ char **opts = NULL;
 	struct strbuf sb = {0};
 
-	if (parse_choice(old, &sel, &opts) < 0) {
+	if (sr_parse_choice(old, &sel, &opts) < 0) {
 		*ret = xasprintf("%s\n", value);
 		return *ret ? 0 : -ENOMEM;
 	}
@@ -713,16 +730,16 @@ static int write_value(const struct sysroot *sr, const char *path, const char *v
 	return write_all(fd, content, strlen(content));
 }
 
-/* Equal as the kernel shows them: same selected choice, same words, or
- * the same CPU set written in another form. */
-static bool same_value(const char *wanted, const char *shown)
+bool sr_value_equal(const char *wanted, const char *shown)
 {
 	_cleanup_free_ char *sel = NULL;
 	_cleanup_strv_ char **a = NULL, **b = NULL;
 	struct cpuset *x = NULL, *y = NULL;
 	bool same = false;
 
-	if (parse_choice(shown, &sel, NULL) == 0)
+	if (!wanted || !shown)
+		return false;
+	if (sr_parse_choice(shown, &sel, NULL) == 0)
 		return !strcmp(sel, wanted);
 	if (strv_split(wanted, " \t\n", &a) == 0 && strv_split(shown, " \t\n", &b) == 0) {
 		same = strv_length(a) == strv_length(b);
@@ -759,7 +776,7 @@ int sr_write_string(const struct sysroot *sr, const char *value, char **readback
 	{
 		char *t = strstrip(shown);
 
-		if (same_value(value, t))
+		if (sr_value_equal(value, t))
 			return 0;
 		if (readback)
 			*readback = strdup(t);

@@ -51,6 +51,9 @@ int sr_read_s64(const struct sysroot *sr, int64_t *ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int sr_read_u64(const struct sysroot *sr, uint64_t *ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A hex number as sysfs writes PCI ids and classes: "0x10de". */
+int sr_read_hex(const struct sysroot *sr, uint64_t *ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int sr_read_cpulist(const struct sysroot *sr, struct cpuset **ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A hex mask such as "00000000,0000ffff" (cpumap, smp_affinity). */
@@ -60,6 +63,14 @@ int sr_read_cpumask(const struct sysroot *sr, struct cpuset **ret, const char *f
  * gets the NULL-terminated list of every choice. */
 int sr_read_choice(const struct sysroot *sr, char **selected, char ***options, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same for text already read: -EINVAL when it is not a choice line
+ * (no word, or more than one, in brackets). */
+int sr_parse_choice(const char *text, char **selected, char ***options);
+/* Equal as the kernel shows them: shown's selected choice is wanted,
+ * the same words (any white space between them), or the same CPU set
+ * ("0-3" and "0,1,2,3"). The one rule for read-back after a write and
+ * for planning (tune/plan.c). NULL is never equal. */
+bool sr_value_equal(const char *wanted, const char *shown);
 /* A "Key: value [kB]" or "Key value" file (meminfo, node meminfo, vmstat):
  * the number after key, in the file's unit (kB stays kB). Node meminfo
  * lines ("Node 0 MemTotal:") are matched by their key. */

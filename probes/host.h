@@ -266,6 +266,8 @@ struct probe_options {
 	const char *pci_dump;       /* read config space from an lspci dump */
 	const char *nvml_library;   /* dlopen name, default libnvidia-ml.so.1 */
 	bool no_pci_names;          /* skip pci.ids lookups */
+	const char *const *skip;    /* probes not to run, by name (NULL-terminated),
+				       their part of struct host left empty; or NULL */
 };
 
 /* One probe: collects its part of struct host. Probes run in table order

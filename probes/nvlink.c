@@ -12,6 +12,7 @@
 
 #include "common/util.h"
 #include "probes/links.h"
+#include "probes/pci.h"
 
 /* The few NVML types used, as in nvml.h. */
 typedef int nvmlReturn_t;
@@ -83,9 +84,8 @@ static const char *nvml_strerror(const struct nvml *n, nvmlReturn_t r, char *buf
 static char *bdf_from_nvml(const nvmlPciInfo_t *pci)
 {
 	unsigned domain, bus, dev, fn;
-	char tail;
 
-	if (sscanf(pci->busId, "%x:%x:%x.%x%c", &domain, &bus, &dev, &fn, &tail) != 4)
+	if (pci_parse_bdf(pci->busId, &domain, &bus, &dev, &fn) < 0)
 		return xasprintf("%04x:%02x:%02x.0", pci->domain, pci->bus, pci->device);
 	return xasprintf("%04x:%02x:%02x.%x", domain, bus, dev, fn);
 }

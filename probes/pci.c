@@ -657,28 +657,16 @@ static int pci_enumerate(struct pci_ctx *c)
 	return 0;
 }
 
-static int sysfs_hex(const struct sysroot *sr, const char *dir, const char *name, unsigned long *ret)
+static int sysfs_hex(const struct sysroot *sr, const char *dir, const char *name, uint64_t *ret)
 {
-	_cleanup_free_ char *s = NULL;
-	unsigned long v;
-	char *end;
-	int r = sr_read_string(sr, &s, "%s/%s", dir, name);
-
-	if (r < 0)
-		return r;
-	errno = 0;
-	v = strtoul(s, &end, 16);
-	if (errno || end == s || *end)
-		return -EINVAL;
-	*ret = v;
-	return 0;
+	return sr_read_hex(sr, ret, "%s/%s", dir, name);
 }
 
 /* Vendor, device and class from sysfs (libpci could not read them, or a
  * bridge only the device's path names). */
 static void sysfs_read_ident(const struct sysroot *sr, const char *dir, struct pci_device *d, bool need_class)
 {
-	unsigned long v;
+	uint64_t v;
 
 	if (d->vendor_id == 0xffff && sysfs_hex(sr, dir, "vendor", &v) == 0 && v < 0xffff)
 		d->vendor_id = (unsigned)v;
@@ -689,6 +677,29 @@ static void sysfs_read_ident(const struct sysroot *sr, const char *dir, struct p
 		d->prog_if = (unsigned)(v & 0xff);
 		d->is_bridge = d->is_bridge || is_bridge_class(d->class_code);
 	}
+}
+
+int pci_sysfs_ids(const struct sysroot *sr, const char *bdf, struct pci_sysfs_ids *ret)
+{
+	_cleanup_free_ char *dir = xasprintf("sys/bus/pci/devices/%s", bdf);
+	uint64_t cls, vendor;
+	int64_t node;
+	int r;
+
+	if (!dir)
+		return -ENOMEM;
+	r = sysfs_hex(sr, dir, "class", &cls);
+	if (r < 0)
+		return r;
+	if (cls > 0xffffff)
+		return -EINVAL;
+	if (sysfs_hex(sr, dir, "vendor", &vendor) < 0 || vendor > 0xffff)
+		vendor = 0;
+	if (sr_read_s64(sr, &node, "%s/numa_node", dir) < 0 || node < 0 || node > INT_MAX)
+		node = UNKNOWN;
+	*ret = (struct pci_sysfs_ids){.class_code = (unsigned)(cls >> 8), .vendor_id = (unsigned)vendor,
+				      .numa_node = (int)node};
+	return 0;
 }
 
 static void sysfs_read_link(const struct sysroot *sr, const char *dir, struct pci_link *l)
@@ -758,7 +769,7 @@ static int pci_set_names(struct pci_ctx *c, struct pci_device *d)
 static int pci_sysfs_dir(const struct pci_ctx *c, const struct pci_device *d, char **ret)
 {
 	_cleanup_free_ char *dir = xasprintf("sys/bus/pci/devices/%s", d->bdf);
-	unsigned long v, dv;
+	uint64_t v, dv;
 
 	if (!dir)
 		return -ENOMEM;

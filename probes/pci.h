@@ -45,6 +45,17 @@ void pci_link_finish(struct pci_link *l);
 /* True when some speed or width of the link is known. */
 bool pci_link_known(const struct pci_link *l);
 
+/* A function as sys/bus/pci/devices/BDF shows it, for code that must
+ * look at a device the probe did not see (no libpci, or one that appeared
+ * since: watch): class (base << 8 | subclass), vendor (0 unknown), NUMA
+ * node (UNKNOWN). Without a class file: -ENOENT; a malformed one -EINVAL. */
+struct pci_sysfs_ids {
+	unsigned class_code;
+	unsigned vendor_id;
+	int numa_node;
+};
+int pci_sysfs_ids(const struct sysroot *sr, const char *bdf, struct pci_sysfs_ids *ret);
+
 /* "0000:1a:00.0", 32-bit domains too ("10000:00:01.0"); 0 or -EINVAL. */
 int pci_parse_bdf(const char *s, unsigned *domain, unsigned *bus, unsigned *dev, unsigned *func);
 

@@ -19,14 +19,23 @@ const struct probe probe_table[] = {
 };
 const size_t probe_table_size = sizeof(probe_table) / sizeof(probe_table[0]);
 
+static bool skipped(const struct probe_options *opt, const char *name)
+{
+	for (size_t i = 0; opt->skip && opt->skip[i]; i++)
+		if (!strcmp(opt->skip[i], name))
+			return true;
+	return false;
+}
+
 int host_probe(const struct sysroot *sr, const struct probe_options *opt, struct host *h,
 	       const char **failed)
 {
 	static const struct probe_options defaults;
 
+	opt = opt ? opt : &defaults;
 	memset(h, 0, sizeof(*h));
 	for (size_t i = 0; i < probe_table_size; i++) {
-		int r = probe_table[i].collect(sr, opt ? opt : &defaults, h);
+		int r = skipped(opt, probe_table[i].name) ? 0 : probe_table[i].collect(sr, opt, h);
 
 		if (r < 0) {
 			if (failed)

@@ -134,7 +134,7 @@ static void revert_one(const struct sysroot *sr, struct revert_item *it, bool hu
 		it->before = NULL;
 		return;         /* gone (a device removed, an IRQ renumbered) */
 	}
-	if (tune_value_equal(it->entry->original, it->before))
+	if (sr_value_equal(it->entry->original, it->before))
 		return;
 	r = sr_write_string(sr, it->entry->original, &readback, "%s", it->entry->path);
 	it->error = r;

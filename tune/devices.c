@@ -1,10 +1,11 @@
 /* PCI functions as the [irq] knob and [expect] pcie.* see them: the
  * device classes profiles name, and the device list (the PCI probe's, or
- * sys/bus/pci/devices/<BDF>/{class,vendor,numa_node} when it has none). */
+ * the PCI probe's pci_sysfs_ids when it has none). */
 #include <errno.h>
 #include <stdio.h>
 
 #include "common/util.h"
+#include "probes/pci.h"
 #include "tune/knobs.h"
 #include "tune/schema.h"
 
@@ -60,26 +61,14 @@ static int devices_from_sysfs(const struct sysroot *sr, char **names, struct tun
 
 	for (size_t i = 0; names[i]; i++) {
 		struct tune_device *d = &v[n];
-		uint64_t cls, vendor;
-		int64_t node;
+		struct pci_sysfs_ids ids;
 
-		if (tune_canonical_bdf(names[i], d->bdf, sizeof(d->bdf)) < 0)
+		if (tune_canonical_bdf(names[i], d->bdf, sizeof(d->bdf)) < 0 ||
+		    pci_sysfs_ids(sr, names[i], &ids) < 0)
 			continue;
-		{
-			_cleanup_free_ char *c = NULL, *ven = NULL;
-
-			if (sr_read_string(sr, &c, "sys/bus/pci/devices/%s/class", names[i]) < 0 ||
-			    sscanf(c, "%lx", &cls) != 1)
-				continue;
-			if (sr_read_string(sr, &ven, "sys/bus/pci/devices/%s/vendor", names[i]) < 0 ||
-			    sscanf(ven, "%lx", &vendor) != 1)
-				vendor = 0;
-		}
-		if (sr_read_s64(sr, &node, "sys/bus/pci/devices/%s/numa_node", names[i]) < 0 || node < 0)
-			node = UNKNOWN;
-		d->class_code = (unsigned)(cls >> 8);
-		d->vendor_id = (unsigned)vendor;
-		d->numa_node = (int)node;
+		d->class_code = ids.class_code;
+		d->vendor_id = ids.vendor_id;
+		d->numa_node = ids.numa_node;
 		n++;
 	}
 	return (int)n;

@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "common/cpulist.h"
 #include "common/util.h"
 #include "tune/plan.h"
 
@@ -159,7 +158,7 @@ int plan_set_file(const struct knob_ctx *ctx, struct action *a, const char *path
 		return -ENOMEM;
 	free(a->current);
 	a->current = TAKE_PTR(current);
-	a->state = tune_value_equal(desired, a->current) ? ACTION_IN_PLACE : ACTION_CHANGE;
+	a->state = sr_value_equal(desired, a->current) ? ACTION_IN_PLACE : ACTION_CHANGE;
 	return 0;
 }
 
@@ -277,31 +276,10 @@ size_t plan_count(const struct plan *p, enum action_state state)
 	return n;
 }
 
-/* The word in brackets of "always [madvise] never" (one line, one
- * bracketed word), or NULL. */
-static char *selected_choice(const char *text)
-{
-	_cleanup_strv_ char **words = NULL;
-	const char *sel = NULL;
-
-	if (strchr(text, '\n') || strv_split(text, " \t", &words) < 0)
-		return NULL;
-	for (size_t i = 0; words[i]; i++) {
-		size_t n = strlen(words[i]);
-
-		if (words[i][0] != '[' || n < 3 || words[i][n - 1] != ']')
-			continue;
-		if (sel)
-			return NULL;
-		sel = words[i];
-	}
-	return sel ? strndup(sel + 1, strlen(sel) - 2) : NULL;
-}
-
 int tune_read_value(const struct sysroot *sr, const char *path, char **ret)
 {
 	_cleanup_free_ char *text = NULL;
-	char *sel;
+	char *sel = NULL;
 	size_t len;
 	int r;
 
@@ -312,33 +290,9 @@ int tune_read_value(const struct sysroot *sr, const char *path, char **ret)
 		return -EINVAL;        /* binary: nothing rigtune sets */
 	while (len > 0 && strchr(" \t\n", text[len - 1]))
 		text[--len] = '\0';
-	sel = selected_choice(text);
+	r = sr_parse_choice(text, &sel, NULL);
+	if (r == -ENOMEM)
+		return r;
 	*ret = sel ? sel : TAKE_PTR(text);
 	return 0;
-}
-
-static bool same_words(const char *a, const char *b)
-{
-	_cleanup_strv_ char **x = NULL, **y = NULL;
-	bool same;
-
-	if (strv_split(a, " \t\n", &x) < 0 || strv_split(b, " \t\n", &y) < 0)
-		return false;
-	same = strv_length(x) == strv_length(y);
-	for (size_t i = 0; same && x[i]; i++)
-		same = !strcmp(x[i], y[i]);
-	return same;
-}
-
-bool tune_value_equal(const char *desired, const char *current)
-{
-	_cleanup_(cpuset_freep) struct cpuset *x = NULL;
-	_cleanup_(cpuset_freep) struct cpuset *y = NULL;
-
-	if (!desired || !current)
-		return false;
-	if (same_words(desired, current))
-		return true;
-	return strspn(desired, "0123456789,-") == strlen(desired) && *desired &&
-	       cpulist_parse(desired, &x) == 0 && cpulist_parse(current, &y) == 0 && cpuset_equal(x, y);
 }

@@ -140,8 +140,5 @@ size_t plan_count(const struct plan *p, enum action_state state);
 
 /* A file's value as rigtune compares and journals it: a choice file's
  * selected word ("always [madvise] never" -> "madvise"), else the content
- * without trailing white space. */
+ * without trailing white space. Compare values with sr_value_equal. */
 int tune_read_value(const struct sysroot *sr, const char *path, char **ret);
-/* Equal as the kernel shows them: the same words (any white space between
- * them) or the same CPU list ("0-3" and "0,1,2,3"). */
-bool tune_value_equal(const char *desired, const char *current);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "common/util.h"
+#include "probes/pci.h"
 #include "tune/profile.h"
 #include "tune/schema.h"
 
@@ -299,43 +300,18 @@ int schema_parse_pcie_key(const char *key, const char **ret_class, const char **
 
 /* ---- values ---- */
 
-/* An exact hex field of width lo..hi digits; returns the bytes consumed. */
-static size_t hex_field(const char *s, size_t lo, size_t hi, unsigned *ret)
-{
-	size_t n = strspn(s, "0123456789abcdefABCDEF");
-
-	if (n < lo || n > hi)
-		return 0;
-	*ret = (unsigned)strtoul(s, NULL, 16);
-	return n;
-}
-
+/* The PCI probe's parser, with the domain optional. */
 int schema_parse_bdf(const char *s, unsigned *ret_domain, unsigned *ret_bus, unsigned *ret_dev,
 		     unsigned *ret_fn)
 {
-	unsigned dom = 0, bus, dev, fn;
-	size_t n = hex_field(s, 4, 8, &dom);
+	char full[32];
 
-	if (n && s[n] == ':')
-		s += n + 1;
-	else
-		dom = 0;
-	n = hex_field(s, 2, 2, &bus);
-	if (!n || s[n] != ':')
+	if (strchr(s, ':') != strrchr(s, ':'))
+		return pci_parse_bdf(s, ret_domain, ret_bus, ret_dev, ret_fn);
+	if (strlen(s) > 16)
 		return -EINVAL;
-	s += n + 1;
-	n = hex_field(s, 2, 2, &dev);
-	if (!n || s[n] != '.' || dev > 0x1f)
-		return -EINVAL;
-	s += n + 1;
-	if (s[0] < '0' || s[0] > '7' || s[1])
-		return -EINVAL;
-	fn = (unsigned)(s[0] - '0');
-	*ret_domain = dom;
-	*ret_bus = bus;
-	*ret_dev = dev;
-	*ret_fn = fn;
-	return 0;
+	snprintf(full, sizeof(full), "0000:%s", s);
+	return pci_parse_bdf(full, ret_domain, ret_bus, ret_dev, ret_fn);
 }
 
 int schema_split_list(const char *value, char ***ret)

@@ -1,8 +1,8 @@
 /* `rigtune watch` without libudev (see watch.h): parsing events, deciding
  * which matter, the settle queue, and re-applying one device's [irq]
- * placement through the profile engine. Reads
- * sys/bus/pci/devices/BDF/{class,vendor} and, through the probes and the
- * [irq] knob, what IRQ placement reads; writes proc/irq/N/smp_affinity_list
+ * placement through the profile engine. Reads, through the probes (a new
+ * device's ids: pci_sysfs_ids) and the [irq] knob, what IRQ placement
+ * reads; writes proc/irq/N/smp_affinity_list
  * and the journal through apply_plan. */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 
 #include "common/util.h"
 #include "probes/host.h"
+#include "probes/pci.h"
 #include "tune/knobs.h"
 #include "tune/lock.h"
 #include "tune/schema.h"
@@ -121,34 +122,15 @@ bool watch_selection_matches(const struct watch_selection *s, const char *bdf, u
 	return false;
 }
 
-static int read_hex(const struct sysroot *sr, const char *bdf, const char *file, unsigned *ret)
-{
-	_cleanup_free_ char *s = NULL;
-	unsigned long v;
-	char *end;
-	int r = sr_read_string(sr, &s, "sys/bus/pci/devices/%s/%s", bdf, file);
-
-	if (r < 0)
-		return r;
-	errno = 0;
-	v = strtoul(s, &end, 16);
-	if (errno || end == s || *end || v > 0xffffffUL)
-		return -EINVAL;
-	*ret = (unsigned)v;
-	return 0;
-}
-
 int watch_device_ids(const struct sysroot *sr, const char *bdf, unsigned *ret_class, unsigned *ret_vendor)
 {
-	unsigned cls, vendor;
-	int r = read_hex(sr, bdf, "class", &cls);
+	struct pci_sysfs_ids ids;
+	int r = pci_sysfs_ids(sr, bdf, &ids);
 
 	if (r < 0)
 		return r;
-	if (read_hex(sr, bdf, "vendor", &vendor) < 0)
-		vendor = 0;
-	*ret_class = cls >> 8;          /* sysfs: base, subclass, prog-if */
-	*ret_vendor = vendor;
+	*ret_class = ids.class_code;
+	*ret_vendor = ids.vendor_id;
 	return 0;
 }
 
@@ -303,26 +285,12 @@ int watch_handle_event(const struct watch_selection *s, struct watch_queue *q, c
  * IRQs and whether they are managed, ...): all but the DMI memory records
  * and the GPU links, which are slow (NVML is loaded and initialised) and
  * which placement never looks at. */
-static bool probe_needed(const char *name)
-{
-	return strcmp(name, "memory") && strcmp(name, "links");
-}
-
 static int probe_for_irq(const struct sysroot *sr, struct host *h, const char **failed)
 {
-	const struct probe_options opt = {.no_pci_names = true};
+	static const char *const slow[] = {"memory", "links", NULL};
+	const struct probe_options opt = {.no_pci_names = true, .skip = slow};
 
-	memset(h, 0, sizeof(*h));
-	for (size_t i = 0; i < probe_table_size; i++) {
-		int r = probe_needed(probe_table[i].name) ? probe_table[i].collect(sr, &opt, h) : 0;
-
-		if (r < 0) {
-			*failed = probe_table[i].name;
-			host_release(h);
-			return r;
-		}
-	}
-	return 0;
+	return host_probe(sr, &opt, h, failed);
 }
 
 static int plan_device(const struct sysroot *sr, const struct host *h, const struct profile *p,

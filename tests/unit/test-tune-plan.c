@@ -110,11 +110,11 @@ static void test_irq_cpus(void)
 
 static void test_equal(void)
 {
-	tap_ok(tune_value_equal("never", "never"), "same word");
-	tap_ok(tune_value_equal("4096 87380 6291456", "4096\t87380\t6291456"), "tabs and spaces alike");
-	tap_ok(tune_value_equal("0-3", "0,1,2,3"), "one CPU list, two spellings");
-	tap_ok(!tune_value_equal("1", "0"), "different numbers");
-	tap_ok(!tune_value_equal("never", NULL), "unknown current is never equal");
+	tap_ok(sr_value_equal("never", "never"), "same word");
+	tap_ok(sr_value_equal("4096 87380 6291456", "4096\t87380\t6291456"), "tabs and spaces alike");
+	tap_ok(sr_value_equal("0-3", "0,1,2,3"), "one CPU list, two spellings");
+	tap_ok(!sr_value_equal("1", "0"), "different numbers");
+	tap_ok(!sr_value_equal("never", NULL), "unknown current is never equal");
 }
 
 static const struct action *find(const struct plan *p, const char *label, const char *tgt)
