@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/audit-json.h"
 #include "cli/cli.h"
 #include "common/json.h"
 #include "common/util.h"
@@ -704,28 +705,7 @@ static void audit_json(const struct audit *a, FILE *out)
 	json_object_begin(&j);
 	json_kv_int(&j, "schema", 1);
 	json_kv_string(&j, "profile", a->profile);
-	json_key(&j, "summary");
-	json_object_begin(&j);
-	for (int s = 0; s < CHECK_STATUS_COUNT; s++)
-		json_kv_int(&j, check_status_name(s), (int64_t)a->counts[s]);
-	json_object_end(&j);
-	json_key(&j, "checks");
-	json_array_begin(&j);
-	for (size_t i = 0; i < a->nchecks; i++) {
-		const struct check *c = &a->checks[i];
-		_cleanup_free_ char *src = c->file ? xasprintf("%s:%d", c->file, c->line) : NULL;
-
-		json_object_begin(&j);
-		json_kv_string(&j, "id", c->id);
-		json_kv_string(&j, "status", check_status_name(c->status));
-		json_kv_string(&j, "expected", c->expected);
-		json_kv_string(&j, "actual", c->actual);
-		json_kv_string(&j, "source", src);
-		json_kv_string(&j, "hint", c->hint);
-		json_kv_string(&j, "note", c->note);
-		json_object_end(&j);
-	}
-	json_array_end(&j);
+	audit_json_members(a, false, &j);
 	json_object_end(&j);
 	json_end(&j);
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cli/audit-json.h"
 #include "cli/report.h"
 #include "common/util.h"
 #include "config.h"
@@ -43,28 +44,7 @@ void report_json(const struct report *r, FILE *out)
 	json_object_begin(&j);
 	render_host_json(r->host, &j);
 	json_object_end(&j);
-	json_key(&j, "summary");
-	json_object_begin(&j);
-	for (int s = 0; s < CHECK_STATUS_COUNT; s++)
-		json_kv_int(&j, check_status_name(s), (int64_t)a->counts[s]);
-	json_object_end(&j);
-	json_key(&j, "checks");
-	json_array_begin(&j);
-	for (size_t i = 0; i < a->nchecks; i++) {
-		const struct check *c = &a->checks[i];
-		char src[256];
-
-		json_object_begin(&j);
-		json_kv_string(&j, "id", c->id);
-		json_kv_string(&j, "status", check_status_name(c->status));
-		json_kv_string(&j, "expected", c->expected);
-		json_kv_string(&j, "actual", c->actual);
-		json_kv_string(&j, "source", c->file ? report_source(c, src, sizeof(src)) : NULL);
-		json_kv_string(&j, "hint", c->hint);
-		json_kv_string(&j, "note", c->note);
-		json_object_end(&j);
-	}
-	json_array_end(&j);
+	audit_json_members(a, true, &j);
 	json_key(&j, "bench");
 	if (r->bench) {
 		json_object_begin(&j);

@@ -315,6 +315,9 @@ int hugepage_pools_read(const struct sysroot *sr, const char *dir, struct hugepa
 /* The value of NAME= on a kernel command line (the last one wins, as in the
  * kernel), malloc'd, or NULL. */
 char *cmdline_value(const char *cmdline, const char *name);
+/* Is a process named irqbalance running (proc/N/comm)? 0 or -ENOMEM;
+ * the IRQ probe's answer, for code holding a host probed without it. */
+int irq_irqbalance_running(const struct sysroot *sr, bool *ret);
 /* Lookups used across probes. */
 const struct numa_node *host_node(const struct host *h, int id);
 const struct pci_device *host_pci_device(const struct host *h, const char *bdf);

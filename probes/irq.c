@@ -403,7 +403,7 @@ static bool all_digits(const char *s)
 }
 
 /* proc/PID/comm of every process; nothing else of a process is read. */
-static int irqbalance_running(const struct sysroot *sr, bool *ret)
+int irq_irqbalance_running(const struct sysroot *sr, bool *ret)
 {
 	_cleanup_strv_ char **names = NULL;
 	int r;
@@ -430,7 +430,7 @@ int irq_probe_collect(const struct sysroot *sr, const struct probe_options *opt,
 	struct irq_pci pci = {0};
 	int r;
 
-	r = irqbalance_running(sr, &info->irqbalance_running);
+	r = irq_irqbalance_running(sr, &info->irqbalance_running);
 	if (r < 0)
 		return r;
 	r = sr_read_file(sr, &text, NULL, "proc/interrupts");

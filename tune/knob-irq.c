@@ -58,25 +58,11 @@ int irq_device_irqs(const struct sysroot *sr, const char *bdf, int **ret, size_t
 	return 0;
 }
 
-static bool comm_is_irqbalance(const struct sysroot *sr, const char *pid)
-{
-	_cleanup_free_ char *comm = NULL;
-
-	return sr_read_string(sr, &comm, "proc/%s/comm", pid) == 0 && !strcmp(comm, "irqbalance");
-}
-
 bool irqbalance_running(const struct sysroot *sr, const struct host *h)
 {
-	_cleanup_strv_ char **names = NULL;
+	bool running = false;
 
-	if (h->irq.irqbalance_running)
-		return true;
-	if (sr_list(sr, "", &names, "proc") < 0)
-		return false;
-	for (size_t i = 0; names[i]; i++)
-		if (strspn(names[i], "0123456789") == strlen(names[i]) && comm_is_irqbalance(sr, names[i]))
-			return true;
-	return false;
+	return h->irq.irqbalance_running || (irq_irqbalance_running(sr, &running) == 0 && running);
 }
 
 static const struct irq_entry *probed_irq(const struct host *h, int irq)
