@@ -209,29 +209,3 @@ int cmd_report(const struct cli *cli, int argc, char **argv)
 	profile_free(p);
 	return ret;
 }
-
-const char *report_section(const struct check *c, char *buf, size_t size)
-{
-	size_t n = strcspn(c->id, ".");
-
-	snprintf(buf, size, "%.*s", (int)n, c->id);
-	return buf;
-}
-
-const char *report_verdict(const struct report *r)
-{
-	return r->audit->counts[CHECK_ERROR] ? "ERROR" : r->audit->counts[CHECK_FAIL] ? "FAIL" : "PASS";
-}
-
-const char *report_source(const struct check *c, char *buf, size_t size)
-{
-	const char *base;
-
-	if (!c->file) {
-		snprintf(buf, size, "%s", "");
-		return buf;
-	}
-	base = strrchr(c->file, '/') ? strrchr(c->file, '/') + 1 : c->file;
-	snprintf(buf, size, "%s:%d", base, c->line);
-	return buf;
-}

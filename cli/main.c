@@ -2,7 +2,6 @@
  * command), the command table, messages on stderr. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,56 +25,6 @@ static const struct command commands[] = {
 	{"show", cmd_show, "PROFILE [--json]", "print a profile fully resolved, with where each value came from"},
 	{"watch", cmd_watch, "PROFILE [--events FILE] [--settle SECONDS] [--wait-lock SECONDS]", "re-apply a profile's IRQ placement when PCI devices appear or bind"},
 };
-
-static void vlog(const char *prefix, const char *fmt, va_list ap, int err)
-{
-	fputs("rigtune: ", stderr);
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	if (err)
-		fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
-	fputc('\n', stderr);
-}
-
-int log_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("", fmt, ap, 0);
-	va_end(ap);
-	return EXIT_ERROR;
-}
-
-int log_errno(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("", fmt, ap, err);
-	va_end(ap);
-	return EXIT_ERROR;
-}
-
-void log_warning(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("warning: ", fmt, ap, 0);
-	va_end(ap);
-}
-
-void log_info(const struct cli *cli, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!cli->verbose)
-		return;
-	va_start(ap, fmt);
-	vlog("", fmt, ap, 0);
-	va_end(ap);
-}
 
 static void usage(FILE *out)
 {

@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 
-/* Text helpers shared by every block. */
+/* Text helpers shared by every block (cli/render-text.c). */
 void text_heading(const struct cli *cli, FILE *out, const char *title);
 void text_field(FILE *out, const char *label, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A line that needs the reader's attention ("! ..."), in colour on a tty. */

@@ -1,5 +1,5 @@
-/* The probe table: every probe in the order it runs, and host-wide
- * lookups. Later probes may read what earlier ones found. */
+/* The probe table: every probe in the order it runs (host-wide lookups
+ * are in host.c). Later probes may read what earlier ones found. */
 #include <errno.h>
 #include <string.h>
 
@@ -52,20 +52,4 @@ void host_release(struct host *h)
 	for (size_t i = probe_table_size; i-- > 0;)
 		probe_table[i].release(h);
 	memset(h, 0, sizeof(*h));
-}
-
-const struct numa_node *host_node(const struct host *h, int id)
-{
-	for (size_t i = 0; i < h->numa.nnodes; i++)
-		if (h->numa.nodes[i].id == id)
-			return &h->numa.nodes[i];
-	return NULL;
-}
-
-const struct pci_device *host_pci_device(const struct host *h, const char *bdf)
-{
-	for (size_t i = 0; i < h->pci.ndevices; i++)
-		if (!strcmp(h->pci.devices[i].bdf, bdf))
-			return &h->pci.devices[i];
-	return NULL;
 }

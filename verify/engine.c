@@ -252,10 +252,7 @@ static void *worker_main(void *arg)
 		if (e->quit)
 			break;
 		if (w->part >= 0 && !w->err) {
-			if (e->job.type == JOB_KERNEL)
-				run_kernel_job(w);
-			else
-				latency_job(w);
+			e->job.run(w);
 		}
 		report_done(e);
 	}
@@ -428,6 +425,7 @@ int engine_run_kernel(struct engine *e, enum bench_kernel k, int min_passes, dou
 	int r;
 
 	j->type = JOB_KERNEL;
+	j->run = run_kernel_job;
 	j->kernel = k;
 	j->min_passes = min_passes;
 	j->min_seconds = min_seconds;

@@ -52,6 +52,8 @@ enum job_type {
 
 struct job {
 	enum job_type type;
+	void (*run)(struct worker *w);  /* what each participant does; set by
+					   whoever plans the job */
 	struct worker **parts;
 	int nparts;
 	struct spin_barrier spin;
@@ -106,7 +108,6 @@ int engine_run_kernel(struct engine *e, enum bench_kernel k, int min_passes, dou
 		      struct bench_stats *stats, uint64_t *elements);
 
 /* Idle latency from the CPUs of cpu_node to memory of mem_node (indices). */
-void latency_job(struct worker *w);
 int latency_build_cycle(size_t lines, uint64_t seed, uint32_t **ret);
 int engine_latency_map(struct engine *e, int mem_node, const uint32_t *perm, size_t lines);
 int engine_latency_chase(struct engine *e, int cpu_node, uint64_t hops, double *ns);

@@ -80,7 +80,7 @@ static void chase(struct worker *w)
 	j->ns = n ? (t1 - t0) * 1e9 / n : 0;
 }
 
-void latency_job(struct worker *w)
+static void latency_job(struct worker *w)
 {
 	if (w->e->job.type == JOB_LATENCY_BUILD)
 		build(w);
@@ -102,6 +102,7 @@ static int plan_one(struct engine *e, int node, enum job_type type)
 			j->parts[0] = &e->w[i];
 			j->nparts = 1;
 			j->type = type;
+			j->run = latency_job;
 			j->err = 0;
 			return 0;
 		}

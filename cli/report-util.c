@@ -1,0 +1,32 @@
+/* What every report format says the same way: a check's section, the
+ * verdict, a check's source (see report.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/report.h"
+
+const char *report_section(const struct check *c, char *buf, size_t size)
+{
+	size_t n = strcspn(c->id, ".");
+
+	snprintf(buf, size, "%.*s", (int)n, c->id);
+	return buf;
+}
+
+const char *report_verdict(const struct report *r)
+{
+	return r->audit->counts[CHECK_ERROR] ? "ERROR" : r->audit->counts[CHECK_FAIL] ? "FAIL" : "PASS";
+}
+
+const char *report_source(const struct check *c, char *buf, size_t size)
+{
+	const char *base;
+
+	if (!c->file) {
+		snprintf(buf, size, "%s", "");
+		return buf;
+	}
+	base = strrchr(c->file, '/') ? strrchr(c->file, '/') + 1 : c->file;
+	snprintf(buf, size, "%s:%d", base, c->line);
+	return buf;
+}

@@ -1,0 +1,20 @@
+/* Lookups in the host model that probes and everything above share. */
+#include <string.h>
+
+#include "probes/host.h"
+
+const struct numa_node *host_node(const struct host *h, int id)
+{
+	for (size_t i = 0; i < h->numa.nnodes; i++)
+		if (h->numa.nodes[i].id == id)
+			return &h->numa.nodes[i];
+	return NULL;
+}
+
+const struct pci_device *host_pci_device(const struct host *h, const char *bdf)
+{
+	for (size_t i = 0; i < h->pci.ndevices; i++)
+		if (!strcmp(h->pci.devices[i].bdf, bdf))
+			return &h->pci.devices[i];
+	return NULL;
+}
