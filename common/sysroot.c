@@ -185,7 +185,14 @@ static int open_resolved(int dirfd, const char *path, int flags, uint64_t resolv
 		path++;
 	if (!*path)
 		path = ".";
-	fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	/* RESOLVE_IN_ROOT and RESOLVE_BENEATH fail a walk through ".." with
+	 * EAGAIN when any rename or mount ran meanwhile, anywhere on the
+	 * system: on a busy host, try again. */
+	for (int tries = 0; tries < 64; tries++) {
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
 	if (fd < 0 && errno == ENOSYS)
 		return openat2_fallback(dirfd, path, flags | O_CLOEXEC);
 	return fd < 0 ? -errno : (int)fd;

@@ -98,12 +98,16 @@ else
 	for f in /etc/rigtune/rigtune.conf /etc/rigtune/profiles /usr/share/rigtune/profiles /var/lib/rigtune/journal; do
 		check "rigtune(8) names $f" grep -qF "$f" <<<"$text8"
 	done
-	# Every section and key of the schema (patterns as the page spells
-	# them: pcie.<class>.gen reads pcie.class.gen).
-	keys=$(sed -nE 's/.*(TEXT|CHOICE|BOOL|COUNT|DECIMAL)\("([^"]+)".*/\2/p; s/.*\.name = "([^"]+)".*/\1/p' \
-		"$SRCDIR/tune/schema.c" | grep -v -e '^<' -e '^/' -e ',' | tr -d '<>')
-	sections=$(sed -nE 's/^const char \*const schema_section_names\[\] = \{(.*)/\1/p' "$SRCDIR/tune/schema.c" |
-		grep -oE '"[a-z]+"' | tr -d '"')
+	# Every section and key of the schema, as the installed rigtune lists
+	# them in its messages (patterns as the page spells them:
+	# pcie.<class>.gen reads pcie.class.gen).
+	rt=$root$sbindir/rigtune
+	printf '[zz_no_such_section]\n' > "$TMP/sections.ini"
+	sections=$("$rt" show "$TMP/sections.ini" 2>&1 | sed -nE 's/.*\(valid: (.*)\)$/\1/p' | tr -d ',')
+	keys=$(for s in $sections; do
+		printf '[%s]\nzz_no_such_key = 1\n' "$s" > "$TMP/keys.ini"
+		"$rt" show "$TMP/keys.ini" 2>&1 | sed -nE 's/.*\(valid keys: (.*)\)$/\1/p' | sed 's/, /\n/g'
+	done | grep -v -e '^<' -e '^/' | tr -d '<>')
 	undocumented=""
 	for s in $sections; do
 		grep -qF "[$s]" <<<"$text5" || undocumented="$undocumented [$s]"
@@ -111,7 +115,7 @@ else
 	for k in $keys; do
 		grep -qE "(^|[ ,])$(sed 's/[.]/[.]/g' <<<"$k")( |,|$)" <<<"$text5" || undocumented="$undocumented $k"
 	done
-	check "rigtune.ini(5) documents every section and key of tune/schema.c ($(echo $keys | wc -w) keys)${undocumented:+; missing:$undocumented}" \
+	check "rigtune.ini(5) documents every section and key of the schema ($(echo $keys | wc -w) keys)${undocumented:+; missing:$undocumented}" \
 		test -n "$keys" -a -z "$undocumented"
 fi
 
