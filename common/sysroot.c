@@ -211,6 +211,42 @@ static void trace_path(const struct sysroot *sr, const char *path)
 		(void)strv_extend(sr->trace, path);
 }
 
+/* Reopen an O_PATH descriptor for I/O: the same inode, whatever has
+ * been renamed or replaced at its path since. */
+static int reopen_fd(int pfd, int flags)
+{
+	char proc[64];
+	int fd;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, (flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL)) | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* A captured tree is hostile input: `tar x` as root recreates device
+ * nodes (a "proc/cmdline" that is the host's /dev/kmsg) and a FIFO
+ * blocks its reader. So on a tree the path is resolved without opening
+ * it (O_PATH), and only a regular file or a directory is then opened;
+ * anything else is -ENXIO. A file to be written must also have one link
+ * (a hard link would carry the write out of the tree): -EMLINK. The live root
+ * opens directly: its sysfs and procfs files are the kernel's. */
+static int open_tree_file(int dirfd, const char *path, int flags, uint64_t resolve, bool for_write)
+{
+	_cleanup_close_ int pfd = -1;
+	struct stat st;
+
+	pfd = open_resolved(dirfd, path, O_PATH | (flags & (O_DIRECTORY | O_NOFOLLOW)), resolve);
+	if (pfd < 0 || (flags & O_PATH))
+		return TAKE_FD(pfd);
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return -ENXIO;
+	if (for_write && (!S_ISREG(st.st_mode) || st.st_nlink != 1))
+		return S_ISREG(st.st_mode) ? -EMLINK : -ENXIO;
+	return reopen_fd(pfd, flags & ~O_NONBLOCK);
+}
+
 static int sr_vopen(const struct sysroot *sr, int flags, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *path = vpath(fmt, ap);
@@ -218,6 +254,8 @@ static int sr_vopen(const struct sysroot *sr, int flags, const char *fmt, va_lis
 	if (!path)
 		return -ENOMEM;
 	trace_path(sr, path);
+	if (!sr->live)
+		return open_tree_file(sr->dirfd, path, flags, RESOLVE_IN_ROOT, false);
 	return open_resolved(sr->dirfd, path, flags, RESOLVE_IN_ROOT);
 }
 
@@ -376,11 +414,10 @@ int sr_parse_choice(const char *text, char **selected, char ***options)
 	r = strv_split(text, " \t\n", &words);
 	if (r < 0)
 		return r;
-	opts = calloc(1, sizeof(char *));
-	if (!opts)
-		return -ENOMEM;
-	for (size_t i = 0; words[i]; i++) {
-		char *w = words[i];
+	/* The words become the options in place: no vector walk per word. */
+	opts = TAKE_PTR(words);
+	for (size_t i = 0; opts[i]; i++) {
+		char *w = opts[i];
 		size_t n = strlen(w);
 
 		if (w[0] == '[' && n > 2 && w[n - 1] == ']') {
@@ -388,14 +425,11 @@ int sr_parse_choice(const char *text, char **selected, char ***options)
 				free(sel);
 				return -EINVAL;
 			}
-			sel = strndup(w + 1, n - 2);
-			if (!sel || strv_push(&opts, strndup(w + 1, n - 2)) < 0) {
-				free(sel);
+			memmove(w, w + 1, n - 2);
+			w[n - 2] = '\0';
+			sel = strdup(w);
+			if (!sel)
 				return -ENOMEM;
-			}
-		} else if (strv_extend(&opts, w) < 0) {
-			free(sel);
-			return -ENOMEM;
 		}
 	}
 	if (!sel)
@@ -526,7 +560,8 @@ static int cmp_names(const void *a, const void *b)
 static int sr_vlist(const struct sysroot *sr, const char *prefix, char ***ret, const char *fmt, va_list ap)
 {
 	_cleanup_strv_ char **names = NULL;
-	struct dirent *de;
+	struct dirent *de = NULL;
+	size_t count = 0;
 	DIR *d;
 	int fd;
 
@@ -540,19 +575,32 @@ static int sr_vlist(const struct sysroot *sr, const char *prefix, char ***ret, c
 	}
 	names = calloc(1, sizeof(char *));
 	while (names && (de = readdir(d))) {
+		char **nv;
+
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (!startswith(de->d_name, prefix))
 			continue;
-		if (strv_extend(&names, de->d_name) < 0) {
-			closedir(d);
-			return -ENOMEM;
+		/* Grow by doubling at powers of two: linear in the entries. */
+		if (!(count & (count + 1))) {
+			nv = reallocarray(names, 2 * (count + 1), sizeof(char *));
+			if (!nv)
+				break;
+			names = nv;
 		}
+		names[count] = strdup(de->d_name);
+		if (!names[count])
+			break;
+		names[++count] = NULL;
+	}
+	if (de) {
+		closedir(d);
+		return -ENOMEM;
 	}
 	closedir(d);
 	if (!names)
 		return -ENOMEM;
-	qsort(names, strv_length(names), sizeof(char *), cmp_names);
+	qsort(names, count, sizeof(char *), cmp_names);
 	*ret = TAKE_PTR(names);
 	return 0;
 }
@@ -707,34 +755,118 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-static int write_value(const struct sysroot *sr, const char *path, const char *value)
+/* The directory holding pfd's file, and the file's name in it, both
+ * beneath tfd; -EPERM when the name no longer leads to that file. */
+static int parent_of_file(int tfd, int pfd, const struct stat *st, int *ret_dfd, char **ret_name)
 {
-	_cleanup_free_ char *content = NULL;
-	_cleanup_close_ int fd = -1;
+	char top[PATH_MAX], got[PATH_MAX];
+	_cleanup_close_ int dfd = -1;
+	char *rel, *slash;
+	struct stat now;
+	size_t n;
 	int r;
 
-	if (sr->live) {
-		fd = open_for_write(sr, path, O_WRONLY);
-		if (fd < 0)
-			return fd;
-		return write_all(fd, value, strlen(value));
-	}
-	fd = unless_fifo_blocking(open_for_write(sr, path, O_RDWR | O_NONBLOCK));
+	r = fd_path(tfd, top, sizeof(top));
+	if (r == 0)
+		r = fd_path(pfd, got, sizeof(got));
+	if (r < 0)
+		return r;
+	n = strlen(top);
+	if (strncmp(got, top, n) || got[n] != '/')
+		return -EPERM;
+	rel = got + n + 1;
+	slash = strrchr(rel, '/');
+	if (slash)
+		*slash = '\0';
+	dfd = open_resolved(tfd, slash ? rel : ".", O_PATH | O_DIRECTORY, RESOLVE_BENEATH);
+	if (dfd < 0)
+		return dfd == -EXDEV ? -EPERM : dfd;
+	rel = slash ? slash + 1 : rel;
+	if (fstatat(dfd, rel, &now, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+		return -EPERM;
+	*ret_name = strdup(rel);
+	if (!*ret_name)
+		return -ENOMEM;
+	*ret_dfd = TAKE_FD(dfd);
+	return 0;
+}
+
+/* Replace dfd/name with content, keeping its mode and owner: written to a
+ * new file next to it and renamed over it, so a kill at any instant
+ * leaves the old content or the new, never an empty or half file. */
+static int replace_file(int dfd, const char *name, const struct stat *st, const char *content)
+{
+	_cleanup_free_ char *tmp = xasprintf(".%s.rigtune-tmp", name);
+	_cleanup_close_ int fd = -1;
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	int r;
+
+	if (!tmp)
+		return -ENOMEM;
+	fd = openat(dfd, tmp, flags, 0600);
+	if (fd < 0 && errno == EEXIST && unlinkat(dfd, tmp, 0) == 0)
+		fd = openat(dfd, tmp, flags, 0600);   /* left by a killed run */
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, content, strlen(content));
+	if (r == 0 && fchmod(fd, st->st_mode & 07777) < 0)
+		r = -errno;
+	if (r == 0 && fchown(fd, st->st_uid, st->st_gid) < 0 && errno != EPERM)
+		r = -errno;
+	if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlinkat(dfd, tmp, 0);
+	return r;
+}
+
+/* On a captured tree: the write as the kernel would show it, with the
+ * file checked like every read (regular, one link) and replaced whole. */
+static int write_tree_value(const struct sysroot *sr, const char *path, const char *value)
+{
+	_cleanup_free_ char *old = NULL, *content = NULL, *name = NULL;
+	_cleanup_close_ int tfd = -1, pfd = -1, fd = -1, dfd = -1;
+	const char *tree, *rest;
+	struct stat st;
+	int r;
+
+	r = split_writable(path, &tree, &rest);
+	if (r < 0)
+		return r;
+	trace_path(sr, path);
+	tfd = open_resolved(sr->dirfd, tree, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
+	if (tfd < 0)
+		return tfd;
+	pfd = open_resolved(tfd, rest, O_PATH, RESOLVE_BENEATH);
+	if (pfd < 0)
+		return pfd == -EXDEV ? -EPERM : pfd;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+		return S_ISREG(st.st_mode) ? -EMLINK : -ENXIO;
+	fd = reopen_fd(pfd, O_RDONLY);
 	if (fd < 0)
 		return fd;
-	{
-		_cleanup_free_ char *old = NULL;
-
-		r = read_fd(fd, &old, NULL);
-		if (r < 0)
-			return r;
+	r = read_fd(fd, &old, NULL);
+	if (r == 0)
 		r = emulated_content(old, value, &content);
-		if (r < 0)
-			return r;
-	}
-	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	return write_all(fd, content, strlen(content));
+	if (r == 0)
+		r = parent_of_file(tfd, pfd, &st, &dfd, &name);
+	return r < 0 ? r : replace_file(dfd, name, &st, content);
+}
+
+static int write_value(const struct sysroot *sr, const char *path, const char *value)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (!sr->live)
+		return write_tree_value(sr, path, value);
+	fd = open_for_write(sr, path, O_WRONLY);
+	if (fd < 0)
+		return fd;
+	return write_all(fd, value, strlen(value));
 }
 
 bool sr_value_equal(const char *wanted, const char *shown)

@@ -4,7 +4,13 @@
  * live host. Readers return 0 or -errno and set their out-parameters only
  * on success. Writes are confined to sys/, proc/sys/ and proc/irq/ and are
  * read back; on a captured tree they behave like the kernel where a dry run
- * depends on it (a bracketed choice moves its brackets). */
+ * depends on it (a bracketed choice moves its brackets).
+ *
+ * A captured tree is hostile input: on one (root other than "/"), only
+ * regular files and directories are opened (a device node, FIFO or
+ * socket: -ENXIO, never opened), a file with more than one hard link is
+ * never written (-EMLINK), and a write replaces the file whole (new file,
+ * rename), so a kill leaves the old content or the new. */
 #pragma once
 #include <stdarg.h>
 #include <stdbool.h>

@@ -23,6 +23,8 @@ void fclosep(struct _IO_FILE **f);
 
 /* Steal a pointer: return it and leave NULL behind. */
 #define TAKE_PTR(p) ({ __typeof__(p) t_ = (p); (p) = NULL; t_; })
+/* Steal a file descriptor: return it and leave -1 behind. */
+#define TAKE_FD(fd) ({ int t_ = (fd); (fd) = -1; t_; })
 
 char **strv_free(char **v);
 static inline void strv_freep(char ***v) { strv_free(*v); }

@@ -1,6 +1,7 @@
 /* The pci probe: every PCI function, its PCIe link, and the bridges above
- * it. libpci enumerates — its sysfs method pointed at SYSROOT/sys/bus/pci,
- * or its dump method on an `lspci -x/-xxx/-xxxx` dump (--pci-dump) — and
+ * it. libpci enumerates — its sysfs method on the live /sys/bus/pci, its
+ * dump method on a dump of a captured tree's config files (read through
+ * the sysroot layer), or on an `lspci -x/-xxx/-xxxx` dump (--pci-dump) — and
  * reads config space (the PCIe capability's LnkCap, LnkSta, LnkCap2, and
  * bridges' bus numbers). Through the sysroot layer, per device:
  * sys/bus/pci/devices/BDF -> its real path under sys/devices (the bridges
@@ -20,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <pci/pci.h>
 
@@ -461,6 +464,8 @@ static void step_ident(struct pci_session *s, void *arg)
 	struct pci_raw *r = arg;
 	int known = pci_fill_info(r->pd, PCI_FILL_IDENT | PCI_FILL_CLASS);
 
+	if (r->pd->vendor_id == 0xffff && (known & PCI_FILL_IDENT))
+		return;     /* nobody answered: no config bytes (a tree's dump) */
 	if (known & PCI_FILL_IDENT) {
 		r->vendor = r->pd->vendor_id;
 		r->device = r->pd->device_id;
@@ -964,19 +969,92 @@ static int pci_finish(struct pci_info *pi)
 	return pci_judge_links(pi);
 }
 
+/* One device of a tree as lspci -xxxx shows it: its address, then its
+ * config file (read through the sysroot layer) 16 bytes a line. A device
+ * whose config cannot be read (missing, a FIFO, a device node) gets no
+ * bytes: libpci reads them as 0xff and sysfs attributes fill in. */
+static int dump_device(const struct sysroot *sr, const char *bdf, struct strbuf *sb)
+{
+	_cleanup_free_ char *cfg = NULL;
+	size_t len = 0;
+	int r = strbuf_printf(sb, "%s device\n", bdf);
+
+	if (r < 0)
+		return r;
+	if (sr_read_file(sr, &cfg, &len, "sys/bus/pci/devices/%s/config", bdf) < 0)
+		len = 0;
+	len = len > 4096 ? 4096 : len - len % 16;
+	for (size_t off = 0; off < len && r >= 0; off += 16) {
+		static const char hex[] = "0123456789abcdef";
+		char line[8 + 16 * 3 + 2];
+		int n = snprintf(line, sizeof(line), off < 0x100 ? "%02zx:" : "%03zx:", off);
+
+		for (size_t i = 0; i < 16; i++, n += 3) {
+			unsigned char b = (unsigned char)cfg[off + i];
+
+			line[n] = ' ';
+			line[n + 1] = hex[b >> 4];
+			line[n + 2] = hex[b & 15];
+		}
+		line[n++] = '\n';
+		r = strbuf_add(sb, line, (size_t)n);
+	}
+	return r < 0 ? r : strbuf_puts(sb, "\n");
+}
+
+/* On a captured tree libpci must not open files itself: its sysfs method
+ * follows a `config` symlink out of the tree and blocks on a FIFO. So it
+ * gets its dump method on an lspci-style dump of the tree's config files,
+ * built here in a memfd; the rest (sysfs attributes, upstream paths) is
+ * read through the sysroot layer as usual. */
+static int tree_dump_open(const struct sysroot *sr, int *ret_fd)
+{
+	_cleanup_strv_ char **names = NULL;
+	_cleanup_close_ int fd = -1;
+	struct strbuf sb = {0};
+	int r = sr_list(sr, "", &names, "sys/bus/pci/devices");
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; names[i] && r >= 0; i++)
+		if (names[i][0] != '.')
+			r = dump_device(sr, names[i], &sb);
+	fd = r < 0 ? -1 : memfd_create("rigtune-pci-dump", MFD_CLOEXEC);
+	if (r >= 0 && fd < 0)
+		r = -errno;
+	for (size_t off = 0; r >= 0 && off < sb.len;) {
+		ssize_t n = write(fd, sb.buf + off, sb.len - off);
+
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		off += n > 0 ? (size_t)n : 0;
+	}
+	strbuf_release(&sb);
+	if (r < 0)
+		return r;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
 static int pci_session_open(struct pci_ctx *c)
 {
 	struct pci_open_args o = {PCI_ACCESS_DUMP, "dump.name", c->opt->pci_dump};
 	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int dump_fd = -1;
 	int r;
 
-	if (!c->opt->pci_dump) {
-		size_t n = strlen(c->sr->root);
-
-		path = xasprintf("%s%ssys/bus/pci", c->sr->root, n && c->sr->root[n - 1] == '/' ? "" : "/");
+	if (!c->opt->pci_dump && c->sr->live) {
+		o = (struct pci_open_args){PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", "/sys/bus/pci"};
+	} else if (!c->opt->pci_dump) {
+		r = tree_dump_open(c->sr, &dump_fd);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return (c->pi->error = xasprintf("sys/bus/pci/devices: %s", strerror(-r))) ? -EIO : -ENOMEM;
+		path = xasprintf("/proc/self/fd/%d", dump_fd);
 		if (!path)
 			return -ENOMEM;
-		o = (struct pci_open_args){PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", path};
+		o.value = path;
 	}
 	c->s->a->error = pci_hook_error;
 	c->s->a->warning = pci_hook_ignore;

@@ -36,18 +36,64 @@ struct journal *journal_free(struct journal *j)
 		free(j->entries[i].original);
 	}
 	free(j->entries);
+	free(j->by_path);
 	free(j->boot_id);
 	free(j->profile);
 	free(j);
 	return NULL;
 }
 
+static size_t path_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL;   /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of path in j->by_path: its entry's, or the free one it would take. */
+static size_t *path_slot(const struct journal *j, const char *path)
+{
+	size_t mask = j->nslots - 1;
+
+	for (size_t i = path_hash(path) & mask;; i = (i + 1) & mask) {
+		size_t *slot = &j->by_path[i];
+
+		if (!*slot || !strcmp(j->entries[*slot - 1].path, path))
+			return slot;
+	}
+}
+
+/* Keep the table at most half full, so that a lookup is O(1) and a
+ * journal of 80,000 entries loads in linear time. */
+static int grow_index(struct journal *j)
+{
+	size_t n = j->nslots ? j->nslots * 2 : 64;
+	size_t *old = j->by_path;
+
+	if (j->nslots && 2 * (j->nentries + 1) <= j->nslots)
+		return 0;
+	j->by_path = calloc(n, sizeof(size_t));
+	if (!j->by_path) {
+		j->by_path = old;
+		return -ENOMEM;
+	}
+	j->nslots = n;
+	for (size_t i = 0; i < j->nentries; i++)
+		*path_slot(j, j->entries[i].path) = i + 1;
+	free(old);
+	return 0;
+}
+
 const struct journal_entry *journal_find(const struct journal *j, const char *path)
 {
-	for (size_t i = 0; i < j->nentries; i++)
-		if (!strcmp(j->entries[i].path, path))
-			return &j->entries[i];
-	return NULL;
+	size_t *slot;
+
+	if (!j->nslots)
+		return NULL;
+	slot = path_slot(j, path);
+	return *slot ? &j->entries[*slot - 1] : NULL;
 }
 
 int journal_add(struct journal *j, const char *label, const char *path, const char *original)
@@ -56,10 +102,15 @@ int journal_add(struct journal *j, const char *label, const char *path, const ch
 
 	if (journal_find(j, path))
 		return 0;
-	v = realloc(j->entries, (j->nentries + 1) * sizeof(*v));
-	if (!v)
+	if (grow_index(j) < 0)
 		return -ENOMEM;
-	j->entries = v;
+	if (!(j->nentries & (j->nentries + 1))) {   /* doubling at 2^k - 1 */
+		v = reallocarray(j->entries, 2 * j->nentries + 1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		j->entries = v;
+	}
+	v = j->entries;
 	e = &v[j->nentries];
 	e->label = strdup(label);
 	e->path = strdup(path);
@@ -70,7 +121,7 @@ int journal_add(struct journal *j, const char *label, const char *path, const ch
 		free(e->original);
 		return -ENOMEM;
 	}
-	j->nentries++;
+	*path_slot(j, e->path) = ++j->nentries;
 	return 1;
 }
 

@@ -32,6 +32,8 @@ struct journal {
 	char *profile;
 	struct journal_entry *entries;  /* in the order they were first written */
 	size_t nentries;
+	size_t *by_path;        /* hash of path -> entry index + 1 (0: free); linear lookup */
+	size_t nslots;          /* a power of two, at least twice nentries */
 };
 
 struct journal *journal_new(const char *boot_id, const char *profile);

@@ -170,6 +170,10 @@ int plan_file_error(struct plan *p, const struct profile_entry *e, const char *l
 	if (err == -EPERM)
 		return plan_error(p, e, label, "[%s] %s: /%s leads out of /sys, /proc/sys and /proc/irq "
 				  "(a symlink or '..'); refusing it", e->section, e->key, path);
+	if (err == -ENXIO || err == -EMLINK)
+		return plan_error(p, e, label, "[%s] %s: /%s is %s in a captured tree; refusing it", e->section,
+				  e->key, path, err == -ENXIO ? "not a regular file (a device node, FIFO or socket)"
+							      : "a file with other hard links");
 	return plan_error(p, e, label, "[%s] %s: cannot read /%s: %s", e->section, e->key, path,
 			  strerror(-err));
 }

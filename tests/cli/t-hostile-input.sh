@@ -99,7 +99,7 @@ if [ -n "$irq_file" ] && R --sysroot "$SRCDIR/tests/trees/small" apply --dry-run
 else
 	skip "the small tree has no IRQ to move"
 fi
-hostile_tree "THP enabled is a FIFO (a read would block forever)" thp.ini "cannot write" \
+hostile_tree "THP enabled is a FIFO (a read would block forever)" thp.ini "not a regular file" \
 	"rm $THP/enabled && mkfifo $THP/enabled"
 # A journal that is a symlink out of the tree is replaced (written next
 # to itself and renamed over the link), never followed.
