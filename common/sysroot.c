@@ -227,10 +227,9 @@ static int reopen_fd(int pfd, int flags)
  * nodes (a "proc/cmdline" that is the host's /dev/kmsg) and a FIFO
  * blocks its reader. So on a tree the path is resolved without opening
  * it (O_PATH), and only a regular file or a directory is then opened;
- * anything else is -ENXIO. A file to be written must also have one link
- * (a hard link would carry the write out of the tree): -EMLINK. The live root
+ * anything else is -ENXIO (see tree_file_writable for writes). The live root
  * opens directly: its sysfs and procfs files are the kernel's. */
-static int open_tree_file(int dirfd, const char *path, int flags, uint64_t resolve, bool for_write)
+static int open_tree_file(int dirfd, const char *path, int flags, uint64_t resolve)
 {
 	_cleanup_close_ int pfd = -1;
 	struct stat st;
@@ -242,8 +241,6 @@ static int open_tree_file(int dirfd, const char *path, int flags, uint64_t resol
 		return -errno;
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return -ENXIO;
-	if (for_write && (!S_ISREG(st.st_mode) || st.st_nlink != 1))
-		return S_ISREG(st.st_mode) ? -EMLINK : -ENXIO;
 	return reopen_fd(pfd, flags & ~O_NONBLOCK);
 }
 
@@ -255,7 +252,7 @@ static int sr_vopen(const struct sysroot *sr, int flags, const char *fmt, va_lis
 		return -ENOMEM;
 	trace_path(sr, path);
 	if (!sr->live)
-		return open_tree_file(sr->dirfd, path, flags, RESOLVE_IN_ROOT, false);
+		return open_tree_file(sr->dirfd, path, flags, RESOLVE_IN_ROOT);
 	return open_resolved(sr->dirfd, path, flags, RESOLVE_IN_ROOT);
 }
 
@@ -674,6 +671,18 @@ static int split_writable(const char *path, const char **tree, const char **rest
 	return -EPERM;
 }
 
+/* On a captured tree, only a regular file with one link is written. */
+static int tree_file_writable(int pfd)
+{
+	struct stat st;
+
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -ENXIO;
+	return st.st_nlink == 1 ? 0 : -EMLINK;
+}
+
 int sr_check_writable_path(const struct sysroot *sr, const char *path)
 {
 	const char *tree, *rest;
@@ -691,8 +700,9 @@ int sr_check_writable_path(const struct sysroot *sr, const char *path)
 		return -EPERM;
 	if (fd < 0)
 		return fd;
+	r = sr->live ? 0 : tree_file_writable(fd);
 	close(fd);
-	return 0;
+	return r;
 }
 
 static int open_for_write(const struct sysroot *sr, const char *path, int flags)
@@ -842,10 +852,11 @@ static int write_tree_value(const struct sysroot *sr, const char *path, const ch
 	pfd = open_resolved(tfd, rest, O_PATH, RESOLVE_BENEATH);
 	if (pfd < 0)
 		return pfd == -EXDEV ? -EPERM : pfd;
-	if (fstat(pfd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
-		return S_ISREG(st.st_mode) ? -EMLINK : -ENXIO;
+	r = tree_file_writable(pfd);
+	if (r == 0 && fstat(pfd, &st) < 0)
+		r = -errno;
+	if (r < 0)
+		return r;
 	fd = reopen_fd(pfd, O_RDONLY);
 	if (fd < 0)
 		return fd;
