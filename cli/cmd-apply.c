@@ -28,6 +28,7 @@
 
 struct engine_opts {
 	bool dry_run;
+	bool force;             /* revert: replay a journal of an earlier boot */
 	unsigned wait_ms;
 };
 
@@ -76,6 +77,7 @@ static int parse_engine_opts(const char *cmd, int argc, char **argv, bool allow_
 	static const struct option longopts[] = {
 		{"dry-run", no_argument, NULL, 'n'},
 		{"wait-lock", required_argument, NULL, 'w'},
+		{"force", no_argument, NULL, 'f'},
 		{0},
 	};
 	double secs;
@@ -85,6 +87,8 @@ static int parse_engine_opts(const char *cmd, int argc, char **argv, bool allow_
 	while ((c = getopt_long(argc, argv, allow_dry_run ? "n" : "", longopts, NULL)) != -1) {
 		if (c == 'n' && allow_dry_run) {
 			o->dry_run = true;
+		} else if (c == 'f' && !allow_dry_run) {
+			o->force = true;
 		} else if (c == 'w') {
 			if (parse_double(optarg, &secs) < 0 || !(secs >= 0 && secs <= 86400))
 				return log_error("%s: --wait-lock takes seconds (0 to 86400), not '%s'", cmd, optarg);
@@ -364,6 +368,13 @@ static int apply_result(const struct cli *cli, const struct sysroot *sr, struct 
 	return o->partial ? EXIT_CHECK : EXIT_GOOD;
 }
 
+static int journal_untrusted(const char *jpath)
+{
+	return log_error("%s: the journal or its directory is not a regular file and directory owned by "
+			 "root (the user rigtune runs as), or is writable by group/others; refusing it, "
+			 "nothing was changed", jpath);
+}
+
 static int apply_journal_error(const struct sysroot *sr, int r, const struct apply_outcome *o)
 {
 	_cleanup_free_ char *jpath = journal_display_path(sr);
@@ -371,6 +382,8 @@ static int apply_journal_error(const struct sysroot *sr, int r, const struct app
 	if (r == -EBADMSG)
 		return log_error("%s:%d: the journal is corrupt; nothing was changed (look at it, and remove it "
 				 "if its values are not needed)", jpath, o->bad_line);
+	if (r == -EPERM)
+		return journal_untrusted(jpath);
 	return log_errno(r, "cannot write the journal %s; nothing was changed", jpath);
 }
 
@@ -529,18 +542,40 @@ static int revert_load(const struct sysroot *sr, struct journal **j)
 	}
 	if (r == -EBADMSG)
 		return log_error("%s:%d: the journal is corrupt; nothing was changed", jpath, line);
+	if (r == -EPERM)
+		return journal_untrusted(jpath);
 	if (r < 0)
 		return log_errno(r, "cannot read the journal %s", jpath);
 	for (bad = 0; bad < (*j)->nentries; bad++)
-		if (sr_check_writable_path(sr, (*j)->entries[bad].path) == -EPERM)
+		if (!journal_entry_matches((*j)->entries[bad].label, (*j)->entries[bad].path) ||
+		    sr_check_writable_path(sr, (*j)->entries[bad].path) == -EPERM)
 			return log_error("%s:%zu: '%s' is not a file rigtune writes; the journal is corrupt, "
 					 "nothing was changed", jpath, bad + 4, (*j)->entries[bad].path);
 	return 0;
 }
 
+/* The reboot put every value back, and what the journal names may have
+ * moved since (hugepages reserved at this boot, IRQ numbers of other
+ * devices): an earlier boot's journal is replayed only with --force. */
+static int revert_boot_check(const struct sysroot *sr, const struct journal *j, bool force)
+{
+	_cleanup_free_ char *boot = tune_boot_id(sr), *jpath = journal_display_path(sr);
+
+	if (!boot || !jpath)
+		return log_errno(-ENOMEM, "revert");
+	if (!strcmp(boot, j->boot_id))
+		return 0;
+	if (force) {
+		printf("note: the journal is from an earlier boot; its values are restored anyway (--force)\n");
+		return 0;
+	}
+	return log_error("%s: the journal is from an earlier boot (boot id %s, now %s): the reboot put its "
+			 "values back; nothing was changed (revert --force replays it anyway)", jpath,
+			 *j->boot_id ? j->boot_id : "unknown", *boot ? boot : "unknown");
+}
+
 static int revert_journal_now(const struct sysroot *sr, const struct journal *j)
 {
-	_cleanup_free_ char *boot = tune_boot_id(sr);
 	struct revert_outcome out;
 	size_t bad = 0;
 	int r = revert_journal(sr, j, &out, &bad);
@@ -550,8 +585,6 @@ static int revert_journal_now(const struct sysroot *sr, const struct journal *j)
 				 j->entries[bad].path);
 	if (r < 0)
 		return log_errno(r, "cannot revert");
-	if (boot && *boot && *j->boot_id && strcmp(boot, j->boot_id))
-		printf("note: the journal is from an earlier boot; its values were restored anyway\n");
 	print_reverted(&out);
 	r = revert_summary(sr, &out);
 	revert_outcome_release(&out);
@@ -560,15 +593,17 @@ static int revert_journal_now(const struct sysroot *sr, const struct journal *j)
 
 /* The journal is checked before the lock is taken (a corrupt one leaves
  * no trace), then loaded again under it. */
-static int revert_run(const struct sysroot *sr, unsigned wait_ms)
+static int revert_run(const struct sysroot *sr, const struct engine_opts *o)
 {
 	_cleanup_(journal_freep) struct journal *j = NULL;
 	int r = revert_load(sr, &j), lock_fd = -1;
 
+	if (r == 0)
+		r = revert_boot_check(sr, j, o->force);
 	if (r)
 		return r == -ENOENT ? EXIT_GOOD : r;
 	j = journal_free(j);
-	r = lock(sr, "revert", wait_ms, &lock_fd);
+	r = lock(sr, "revert", o->wait_ms, &lock_fd);
 	if (r == 0)
 		r = revert_load(sr, &j);
 	if (r == 0)
@@ -592,7 +627,7 @@ int cmd_revert(const struct cli *cli, int argc, char **argv)
 	if (r == 0 && sr->live && geteuid() != 0)
 		r = log_error("revert: writing kernel settings needs root");
 	if (r == 0)
-		r = revert_run(sr, o.wait_ms);
+		r = revert_run(sr, &o);
 	sysroot_free(sr);
 	if (fflush(stdout) != 0 && r == 0)
 		r = log_error("cannot write output");

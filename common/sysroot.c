@@ -820,6 +820,9 @@ static int replace_file(int dfd, const char *name, const struct stat *st, const 
 		fd = openat(dfd, tmp, flags, 0600);   /* left by a killed run */
 	if (fd < 0)
 		return -errno;
+	/* O_NONBLOCK was for the open; writes to some file systems fail
+	 * with a spurious EAGAIN under it. */
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	r = write_all(fd, content, strlen(content));
 	if (r == 0 && fchmod(fd, st->st_mode & 07777) < 0)
 		r = -errno;

@@ -32,6 +32,10 @@ static int journal_for_run(const struct sysroot *sr, const struct plan *plan, co
 	for (size_t i = 0; *previous && i < (*previous)->nentries; i++) {
 		const struct journal_entry *e = &(*previous)->entries[i];
 
+		if (!journal_entry_matches(e->label, e->path)) {
+			out->bad_line = (int)i + 4;     /* after magic, boot, profile */
+			return -EBADMSG;
+		}
 		if (journal_add(j, e->label, e->path, e->original) < 0)
 			return -ENOMEM;
 	}

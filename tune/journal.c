@@ -1,5 +1,5 @@
 /* The journal of original values (see journal.h): its line format, and
- * its file SYSROOT/var/lib/rigtune/journal, written next to itself and
+ * its file SYSROOT/run/rigtune/journal, written next to itself and
  * renamed into place so that a crash leaves either the old or the new
  * journal, never half of one. */
 #include <errno.h>
@@ -231,6 +231,43 @@ int journal_format(const struct journal *j, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* The files each setting writes (the knobs in tune/knob-*.c). A [sysfs]
+ * entry's label is its path. */
+bool journal_entry_matches(const char *label, const char *path)
+{
+	static const struct { const char *knob, *under; } trees[] = {
+		{"thp.", "sys/kernel/mm/transparent_hugepage/"},
+		{"hugepages.", "sys/kernel/mm/hugepages/"},
+		{"hugepages.", "sys/devices/system/node/"},
+		{"cpu.", "sys/devices/system/cpu/"},
+		{"irq.", "proc/irq/"},
+	};
+	const char *rest;
+
+	if (strstr(path, "/../") || startswith(path, "../") || startswith(path, "/"))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(trees); i++)
+		if (startswith(label, trees[i].knob) && startswith(path, trees[i].under) &&
+		    (strcmp(trees[i].knob, "hugepages.") || strstr(path, "/hugepages/")))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(trees); i++)
+		if (startswith(label, trees[i].knob))
+			return false;
+	if (startswith(label, "sysctl.")) {
+		const char *p = path + strlen("proc/sys/");
+
+		rest = label + strlen("sysctl.");
+		if (!startswith(path, "proc/sys/") || strlen(p) != strlen(rest))
+			return false;
+		for (; *rest; rest++, p++)
+			if (*p != (*rest == '.' ? '/' : *rest))
+				return false;
+		return true;
+	}
+	label += strspn(label, "/");
+	return startswith(label, "sys/") && !strcmp(label, path);
+}
+
 /* One line's fields, unescaped; the record word is fields[0]. */
 static int split_record(const char *line, char ***ret)
 {
@@ -369,13 +406,38 @@ int tune_state_dir_open(const struct sysroot *sr, const char *dir, int *ret_fd)
 	return 0;
 }
 
+/* Trusted only as a profile is: owned by us (root on a host), writable by
+ * no one else. */
+static int owned_by_us(int fd, bool file)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (file && !S_ISREG(st.st_mode))
+		return -EPERM;
+	return st.st_uid == geteuid() && !(st.st_mode & (S_IWGRP | S_IWOTH)) ? 0 : -EPERM;
+}
+
 int journal_load(const struct sysroot *sr, struct journal **ret, int *bad_line)
 {
 	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dfd = -1, fd = -1;
 	size_t len;
 	int r;
 
 	*bad_line = 0;
+	dfd = sr_open(sr, O_PATH | O_DIRECTORY, JOURNAL_DIR);
+	if (dfd < 0)
+		return dfd == -ENOTDIR ? -EPERM : dfd;
+	fd = sr_open(sr, O_RDONLY | O_NONBLOCK, JOURNAL_DIR "/" JOURNAL_NAME);
+	if (fd < 0)
+		return fd;
+	r = owned_by_us(dfd, false);
+	if (r == 0)
+		r = owned_by_us(fd, true);
+	if (r < 0)
+		return r;
 	r = sr_read_file(sr, &text, &len, JOURNAL_DIR "/" JOURNAL_NAME);
 	if (r < 0)
 		return r == -EFBIG ? -EBADMSG : r;
@@ -401,6 +463,7 @@ static int write_all(int fd, const char *s, size_t n)
 
 int journal_save(const struct sysroot *sr, const struct journal *j)
 {
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int dfd = -1, fd = -1;
 	int r;
@@ -411,19 +474,23 @@ int journal_save(const struct sysroot *sr, const struct journal *j)
 	r = tune_state_dir_open(sr, JOURNAL_DIR, &dfd);
 	if (r < 0)
 		return r;
-	fd = openat(dfd, JOURNAL_NAME ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/* A new file, never one that is there: a FIFO would block, a hard
+	 * link would carry the journal elsewhere. One left by a killed run
+	 * (or planted) is unlinked first, which touches only the name. */
+	fd = openat(dfd, JOURNAL_NAME ".tmp", flags, 0644);
+	if (fd < 0 && errno == EEXIST && unlinkat(dfd, JOURNAL_NAME ".tmp", 0) == 0)
+		fd = openat(dfd, JOURNAL_NAME ".tmp", flags, 0644);
 	if (fd < 0)
 		return -errno;
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);   /* no spurious EAGAIN */
 	r = write_all(fd, text, strlen(text));
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && fchmod(fd, 0644) < 0)
 		r = -errno;
 	if (r == 0 && renameat(dfd, JOURNAL_NAME ".tmp", dfd, JOURNAL_NAME) < 0)
 		r = -errno;
-	if (r < 0) {
+	if (r < 0)
 		(void)unlinkat(dfd, JOURNAL_NAME ".tmp", 0);
-		return r;
-	}
-	return fsync(dfd) < 0 ? -errno : 0;
+	return r;
 }
 
 int journal_remove(const struct sysroot *sr)
@@ -436,5 +503,5 @@ int journal_remove(const struct sysroot *sr)
 		return dfd;
 	if (unlinkat(dfd, JOURNAL_NAME, 0) < 0)
 		return errno == ENOENT ? 0 : -errno;
-	return fsync(dfd) < 0 ? -errno : 0;
+	return 0;
 }

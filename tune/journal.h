@@ -1,8 +1,13 @@
 /* The journal: the original value of every file apply changes, written
- * (temporary file, fsync, rename, fsync of the directory) before the
- * first write, so that `rigtune revert` restores everything even after a
- * crash or a reboot. It is rigtune's own state, under the sysroot:
- * SYSROOT/var/lib/rigtune/journal. Format, one record a line, fields
+ * (temporary file, rename) before the first write, so that `rigtune
+ * revert` restores everything even after a crash. It lives exactly as
+ * long as the values it guards: a reboot puts kernel settings back, so
+ * the journal sits on the volatile /run (SYSROOT/run/rigtune/journal),
+ * and a journal of an earlier boot (its boot record) is never replayed
+ * without --force. It is trusted only when it and its directory belong
+ * to the user rigtune runs as (root on a host) and no one else can
+ * write them, and only for the files the setting that wrote each entry
+ * writes (journal_entry_matches, checked by apply and revert). Format, one record a line, fields
  * separated by one space, each field escaped (see journal_escape):
  *
  *   rigtune-journal 1
@@ -13,11 +18,12 @@
  *   end <number of set records>
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/sysroot.h"
 
-#define JOURNAL_DIR "var/lib/rigtune"
+#define JOURNAL_DIR "run/rigtune"
 #define JOURNAL_NAME "journal"
 #define JOURNAL_VERSION 1
 
@@ -55,14 +61,22 @@ int journal_parse(const char *text, struct journal **ret, int *bad_line);
 char *journal_escape(const char *s);
 int journal_unescape(const char *field, char **ret);
 
-/* Load SYSROOT/var/lib/rigtune/journal: -ENOENT none, -EBADMSG corrupt
- * (*bad_line set, 0 when unreadable as text). */
+/* Could the setting `label` have written `path`? ("thp.enabled" only
+ * files under sys/kernel/mm/transparent_hugepage/, "sysctl.vm.swappiness"
+ * only proc/sys/vm/swappiness, ...). */
+bool journal_entry_matches(const char *label, const char *path);
+
+/* Load SYSROOT/run/rigtune/journal: -ENOENT none, -EBADMSG corrupt
+ * (*bad_line set, 0 when unreadable as text), -EPERM when the journal or
+ * its directory belongs to another user or is writable by group or
+ * others, or the journal is not a regular file. */
 int journal_load(const struct sysroot *sr, struct journal **ret, int *bad_line);
-/* Replace the journal atomically and durably. */
+/* Replace the journal atomically (a new file, O_EXCL, renamed over it;
+ * /run is volatile, so no fsync). */
 int journal_save(const struct sysroot *sr, const struct journal *j);
-/* Remove it (0 when there was none), and fsync the directory. */
+/* Remove it (0 when there was none). */
 int journal_remove(const struct sysroot *sr);
-/* For messages: "/var/lib/rigtune/journal" under the sysroot. */
+/* For messages: "/run/rigtune/journal" under the sysroot. */
 char *journal_display_path(const struct sysroot *sr);
 
 /* Open (creating as needed, 0755) a directory of rigtune's own state

@@ -101,8 +101,8 @@ check "NVMe IRQs on node0 (CPUs 0-1)" test "$(cat "$SMALL"/proc/irq/13[01]/smp_a
 check "GPU IRQ on node1" grep -qx 2-3 "$SMALL/proc/irq/140/smp_affinity_list"
 check "the BMC's VGA is no gpu: its IRQ untouched" grep -qx 0-3 "$SMALL/proc/irq/150/smp_affinity_list"
 check "explicit sysfs file written" grep -qx '\[performance\]' <(tr ' ' '\n' < "$SMALL/sys/module/pcie_aspm/parameters/policy")
-check "journal written" test -s "$SMALL/var/lib/rigtune/journal"
-check "journal is versioned" grep -qx 'rigtune-journal 1' "$SMALL/var/lib/rigtune/journal"
+check "journal written" test -s "$SMALL/run/rigtune/journal"
+check "journal is versioned" grep -qx 'rigtune-journal 1' "$SMALL/run/rigtune/journal"
 
 R --sysroot "$SMALL" audit knobs > "$WORK/out" 2>&1
 check "audit after apply: all pass (exit 0)" test $? = 0
@@ -132,7 +132,7 @@ vm.zone_reclaim_mode = 1
 EOF
 R --sysroot "$SMALL" apply knobs > /dev/null 2>&1 && R --sysroot "$SMALL" apply more > "$WORK/out" 2>&1
 check "a second profile on top applies" grep -qx 'sysctl.vm.swappiness: 1 → 30 (more.ini:2)' "$WORK/out"
-check "the journal keeps the first original" grep -qx 'set sysctl.vm.swappiness proc/sys/vm/swappiness 60' "$SMALL/var/lib/rigtune/journal"
+check "the journal keeps the first original" grep -qx 'set sysctl.vm.swappiness proc/sys/vm/swappiness 60' "$SMALL/run/rigtune/journal"
 R --sysroot "$SMALL" revert > /dev/null 2>&1
 check "one revert undoes both applies" same_as "$SMALL" "$WORK/small.manifest"
 
@@ -196,26 +196,26 @@ cp "$SRCDIR/tests/trees/small/sys/kernel/mm/transparent_hugepage/shmem_enabled" 
 
 # ---- the journal: a corrupt one stops apply and revert ----
 
-mkdir -p "$SMALL/var/lib/rigtune"
+mkdir -p "$SMALL/run/rigtune"
 printf 'rigtune-journal 1\nboot ""\nprofile x\nset thp.enabled sys/kernel/mm/transparent_hugepage/enabled always\n' \
-	> "$SMALL/var/lib/rigtune/journal"
+	> "$SMALL/run/rigtune/journal"
 R --sysroot "$SMALL" revert > "$WORK/out" 2> "$WORK/err"
 check "revert of a cut-short journal: exit 2" test $? = 2
-check "... says where" grep -q 'var/lib/rigtune/journal:5: the journal is corrupt' "$WORK/err"
+check "... says where" grep -q 'run/rigtune/journal:5: the journal is corrupt' "$WORK/err"
 check "... nothing written" same_as "$SMALL" "$WORK/small.manifest"
 R --sysroot "$SMALL" apply knobs > "$WORK/out" 2> "$WORK/err"
 check "apply over a corrupt journal: exit 2, nothing written" test $? = 2
 check "... nothing written" same_as "$SMALL" "$WORK/small.manifest"
-rm -f "$SMALL/var/lib/rigtune/journal"
+rm -f "$SMALL/run/rigtune/journal"
 
 # ---- a run killed after the journal: revert restores everything ----
 
 R --sysroot "$SMALL" apply knobs > /dev/null 2>&1
-cp "$SMALL/var/lib/rigtune/journal" "$WORK/journal.saved"
+cp "$SMALL/run/rigtune/journal" "$WORK/journal.saved"
 R --sysroot "$SMALL" revert > /dev/null 2>&1
 # as if killed just after the journal was saved: journal there, some
 # values written (thp, swappiness), the rest not yet
-cp "$WORK/journal.saved" "$SMALL/var/lib/rigtune/journal"
+cp "$WORK/journal.saved" "$SMALL/run/rigtune/journal"
 echo 'always madvise [never]' > "$SMALL/sys/kernel/mm/transparent_hugepage/enabled"
 echo 1 > "$SMALL/proc/sys/vm/swappiness"
 R --sysroot "$SMALL" revert > "$WORK/out" 2>&1
@@ -224,13 +224,13 @@ check "... and restores every original" same_as "$SMALL" "$WORK/small.manifest"
 
 # ---- a journal from an earlier boot, files gone since ----
 
-mkdir -p "$SMALL/proc/sys/kernel/random" "$SMALL/var/lib/rigtune"
+mkdir -p "$SMALL/proc/sys/kernel/random" "$SMALL/run/rigtune"
 echo 11111111-this-boot > "$SMALL/proc/sys/kernel/random/boot_id"
 printf 'rigtune-journal 1\nboot 22222222-old-boot\nprofile x\nset sysctl.vm.swappiness proc/sys/vm/swappiness 5\nend 1\n' \
-	> "$SMALL/var/lib/rigtune/journal"
+	> "$SMALL/run/rigtune/journal"
 R --sysroot "$SMALL" apply knobs > "$WORK/out" 2>&1
 check "a journal from an earlier boot is replaced, and apply says so" grep -q '^note: replaced a journal from an earlier boot' "$WORK/out"
-check "... today's values are the originals" grep -qx 'set sysctl.vm.swappiness proc/sys/vm/swappiness 60' "$SMALL/var/lib/rigtune/journal"
+check "... today's values are the originals" grep -qx 'set sysctl.vm.swappiness proc/sys/vm/swappiness 60' "$SMALL/run/rigtune/journal"
 mv "$SMALL/proc/irq/121" "$WORK/irq121"
 R --sysroot "$SMALL" revert > "$WORK/out" 2>&1
 check "revert with a file gone since apply: exit 0" test $? = 0

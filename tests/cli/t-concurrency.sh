@@ -22,7 +22,7 @@ manifest() {
 }
 PRISTINE=$TMP/pristine
 cp -a "$SRCDIR/tests/trees/small" "$PRISTINE"
-mkdir -p "$PRISTINE/run" "$PRISTINE/var/lib/rigtune"
+mkdir -p "$PRISTINE/run" "$PRISTINE/run/rigtune"
 manifest "$PRISTINE" > "$TMP/pristine.manifest"
 T=$TMP/tree
 fresh() { rm -rf "$T" && cp -a "$PRISTINE" "$T"; }
@@ -56,7 +56,7 @@ check "... and one revert restores the tree byte for byte" pristine
 fresh
 RIGTUNE_FAULT=2:SLEEP=1500 R --sysroot "$T" apply "$PROF" > "$TMP/a1" 2>&1 &
 p1=$!
-wait_for "$T/var/lib/rigtune/journal"
+wait_for "$T/run/rigtune/journal"
 start=$(ms)
 R --sysroot "$T" revert > "$TMP/r" 2>&1
 rrc=$?
@@ -67,13 +67,13 @@ check "a revert during it succeeds" test "$rrc" = 0
 check "... after waiting for the apply (${waited} ms >= 900)" test "$waited" -ge 900
 check "... having reverted what the apply changed" grep -q '^reverted ' "$TMP/r"
 check "... the tree is as before the apply" pristine
-check "... and the journal is gone" test ! -e "$T/var/lib/rigtune/journal"
+check "... and the journal is gone" test ! -e "$T/run/rigtune/journal"
 
 # ---- --wait-lock 0 while the lock is held ----
 fresh
 RIGTUNE_FAULT=1:SLEEP=1500 R --sysroot "$T" apply "$PROF" > "$TMP/a1" 2>&1 &
 p1=$!
-wait_for "$T/var/lib/rigtune/journal"
+wait_for "$T/run/rigtune/journal"
 start=$(ms)
 R --sysroot "$T" apply --wait-lock 0 "$PROF" > "$TMP/a2" 2> "$TMP/e2"
 rc=$?
@@ -97,7 +97,7 @@ fresh
 # kill must reach the process that holds the lock.)
 RIGTUNE_FAULT=3:SLEEP=30000 "$RIGTUNE" --sysroot "$T" apply "$PROF" > /dev/null 2>&1 &
 p1=$!
-wait_for "$T/var/lib/rigtune/journal"
+wait_for "$T/run/rigtune/journal"
 sleep 0.2
 if command -v flock > /dev/null; then
 	flock -n "$T/run/rigtune.lock" true

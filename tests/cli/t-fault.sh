@@ -71,7 +71,7 @@ one_fault() {
 	total_runs=$((total_runs + 1))
 	if [ "$f" = KILL ]; then
 		[ "$rc" = 137 ] || why="killed apply: exit $rc, not 137"
-		[ -z "$why" ] && [ ! -s "$t/var/lib/rigtune/journal" ] && why="no journal after the kill"
+		[ -z "$why" ] && [ ! -s "$t/run/rigtune/journal" ] && why="no journal after the kill"
 		if [ -z "$why" ]; then
 			R --sysroot "$t" revert > "$WORK/rout" 2> "$WORK/rerr" || why="revert after the kill: exit $?"
 		fi
@@ -111,7 +111,7 @@ campaign() {
 	# do (the working tree is a real copy: rigtune writes files in place).
 	cp -al "$src" "$p" 2> /dev/null || { rm -rf "$p" && cp -a "$src" "$p"; }
 	# A host has /run and /var/lib: rigtune's state directories exist.
-	mkdir -p "$p/run" "$p/var/lib/rigtune"
+	mkdir -p "$p/run" "$p/run/rigtune"
 	listing "$p" > "$p.listing"
 	content "$p" > "$p.content"
 	cp -a "$p" "$t"
@@ -120,7 +120,7 @@ campaign() {
 	if ! R --sysroot "$t" apply "$prof.ini" > "$WORK/out" 2>&1; then
 		not_ok "$name $prof: clean apply"; diag < "$WORK/out"; return
 	fi
-	n=$(grep -c '^set ' "$t/var/lib/rigtune/journal" 2>/dev/null)
+	n=$(grep -c '^set ' "$t/run/rigtune/journal" 2>/dev/null)
 	n=${n:-0}
 	R --sysroot "$t" revert > /dev/null 2>&1
 	THOROUGH=1 identical "$t" "$p" || { not_ok "$name $prof: apply + revert round trip"; return; }

@@ -98,7 +98,7 @@ rm -rf "$T/var" "$T/run"
 
 # ---- hostile journals: refused before anything is written ----
 
-journal() { mkdir -p "$T/var/lib/rigtune" && printf '%s' "$1" > "$T/var/lib/rigtune/journal"; }
+journal() { mkdir -p "$T/run/rigtune" && printf '%s' "$1" > "$T/run/rigtune/journal"; }
 manifest "$T" > "$WORK/tree.manifest"
 revert_refused() { # WHAT TEXT
 	R --sysroot "$T" revert > "$WORK/out" 2> "$WORK/err"
@@ -140,13 +140,13 @@ rm -rf "$T/var"
 # rigtune's state directory as a symlink out of the tree: it resolves
 # inside the tree, as if the tree were /.
 mkdir -p "$WORK/outside" "$T/var/lib"
-ln -s "$WORK/outside" "$T/var/lib/rigtune"
+ln -s "$WORK/outside" "$T/run/rigtune"
 profile plain <<'EOF'
 [sysctl]
 vm.swappiness = 1
 EOF
 R --sysroot "$T" apply plain > /dev/null 2>&1
-check "a var/lib/rigtune symlink to an absolute path stays in the tree" test -z "$(ls -A "$WORK/outside")"
+check "a run/rigtune symlink to an absolute path stays in the tree" test -z "$(ls -A "$WORK/outside")"
 R --sysroot "$T" revert > /dev/null 2>&1
 check "... and revert still finds the journal" grep -qx 60 "$T/proc/sys/vm/swappiness"
 rm -rf "$T/var" "$T/run" "$T/$WORK"
@@ -173,7 +173,7 @@ if [ -d "$SRCDIR/tests/profiles/bad" ]; then
 	done
 	check "the corpus has 30 or more profiles ($n), and apply wrote nothing for any" \
 		test "$n" -ge 30 -a -z "$(manifest "$T" | cmp - "$WORK/tree.manifest")"
-	check "no journal from any of them" test ! -e "$T/var/lib/rigtune/journal"
+	check "no journal from any of them" test ! -e "$T/run/rigtune/journal"
 else
 	skip "no tests/profiles/bad corpus"
 fi

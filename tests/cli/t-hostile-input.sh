@@ -40,7 +40,7 @@ hostile_tree() {
 	local name=$1 prof=$2 want=$3 T=$TMP/tree rc
 	shift 3
 	rm -rf "$T" && cp -a "$SRCDIR/tests/trees/small" "$T"
-	mkdir -p "$T/etc" "$T/run" "$T/var/lib/rigtune" && echo 'root:x:0:0:tree:/root:/bin/sh' > "$T/etc/passwd"
+	mkdir -p "$T/etc" "$T/run" "$T/run/rigtune" && echo 'root:x:0:0:tree:/root:/bin/sh' > "$T/etc/passwd"
 	(cd "$T" && eval "$*")
 	manifest "$T" > "$TMP/before"
 	timeout 20 "$RIGTUNE" --sysroot "$T" apply "$prof" > "$TMP/out" 2> "$TMP/err"
@@ -103,14 +103,14 @@ hostile_tree "THP enabled is a FIFO (a read would block forever)" thp.ini "not a
 	"rm $THP/enabled && mkfifo $THP/enabled"
 # A journal that is a symlink out of the tree is replaced (written next
 # to itself and renamed over the link), never followed.
-rm -rf "$TMP/tree" && cp -a "$SRCDIR/tests/trees/small" "$TMP/tree" && mkdir -p "$TMP/tree/var/lib/rigtune"
-ln -s "$TMP/outside/file" "$TMP/tree/var/lib/rigtune/journal"
+rm -rf "$TMP/tree" && cp -a "$SRCDIR/tests/trees/small" "$TMP/tree" && mkdir -p "$TMP/tree/run/rigtune"
+ln -s "$TMP/outside/file" "$TMP/tree/run/rigtune/journal"
 R --sysroot "$TMP/tree" apply thp.ini > "$TMP/out" 2> "$TMP/err"
 rc=$?
 n_hostile=$((n_hostile + 1))
 check "tree with the journal a symlink out of it: apply works (exit $rc)" test "$rc" = 0
 check "... the file the link pointed at is untouched" test "$(outside_sum)" = "$outside_before"
-check "... the journal is now a file of the tree" test -f "$TMP/tree/var/lib/rigtune/journal" -a ! -L "$TMP/tree/var/lib/rigtune/journal"
+check "... the journal is now a file of the tree" test -f "$TMP/tree/run/rigtune/journal" -a ! -L "$TMP/tree/run/rigtune/journal"
 R --sysroot "$TMP/tree" revert > /dev/null 2>&1
 check "... and revert uses it" test $? = 0 -a "$(sed 's/.*\[\(.*\)\].*/\1/' "$TMP/tree/$THP/enabled")" = madvise
 hostile_tree "the lock is a symlink out of the tree" thp.ini "lock" \
@@ -174,7 +174,7 @@ check "... and a dry run of an IRQ profile on them finishes (exit $rc)" test "$r
 # ---- hostile profiles through apply ----
 T=$TMP/tree
 rm -rf "$T" && cp -a "$SRCDIR/tests/trees/small" "$T"
-mkdir -p "$T/run" "$T/var/lib/rigtune"
+mkdir -p "$T/run" "$T/run/rigtune"
 manifest "$T" > "$TMP/tree.manifest"
 # refused FILE WANT-TEXT: apply FILE exits 2 saying WANT-TEXT; tree untouched
 refused() {

@@ -95,7 +95,7 @@ else
 	for s in "EXIT STATUS" FILES EXAMPLES "GLOBAL OPTIONS"; do
 		check "rigtune(8) has $s" grep -q "^$s" <<<"$text8"
 	done
-	for f in /etc/rigtune/rigtune.conf /etc/rigtune/profiles /usr/share/rigtune/profiles /var/lib/rigtune/journal; do
+	for f in /etc/rigtune/rigtune.conf /etc/rigtune/profiles /usr/share/rigtune/profiles /run/rigtune/journal; do
 		check "rigtune(8) names $f" grep -qF "$f" <<<"$text8"
 	done
 	# Every section and key of the schema, as the installed rigtune lists

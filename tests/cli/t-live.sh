@@ -14,7 +14,7 @@ fi
 THP=/sys/kernel/mm/transparent_hugepage
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 SW=/proc/sys/vm/swappiness
-JOURNAL=/var/lib/rigtune/journal
+JOURNAL=/run/rigtune/journal
 for f in "$THP/enabled" "$THP/defrag" "$HP" "$SW"; do
 	if [ ! -w "$f" ]; then
 		echo "ok 1 # SKIP $f is not writable here"
@@ -37,7 +37,7 @@ saved_defrag=$(selected "$THP/defrag")
 saved_swappiness=$(cat "$SW")
 declare -A saved_pools
 for f in $(node_pools) "$HP"; do saved_pools[$f]=$(cat "$f"); done
-[ -e /var/lib/rigtune ] && had_state_dir=1 || had_state_dir=
+[ -e /run/rigtune ] && had_state_dir=1 || had_state_dir=
 [ -e /run/rigtune.lock ] && had_lock=1 || had_lock=
 restore() {
 	echo "$saved_enabled" > "$THP/enabled"
@@ -45,7 +45,7 @@ restore() {
 	echo "$saved_swappiness" > "$SW"
 	for f in "${!saved_pools[@]}"; do echo "${saved_pools[$f]}" > "$f"; done
 	rm -f "$JOURNAL"
-	[ -n "$had_state_dir" ] || rmdir /var/lib/rigtune 2> /dev/null
+	[ -n "$had_state_dir" ] || rmdir /run/rigtune 2> /dev/null
 	[ -n "$had_lock" ] || rm -f /run/rigtune.lock
 	rm -rf "$TMP"
 }

@@ -92,7 +92,7 @@ check "bind of a NIC: its IRQs 40 41 go to its node's CPUs 2-3, nothing else mov
 	test "$(affinities "$t")" = "30=0-3 40=2-3 41=2-3 50=0-3 60=0-3 70=0-3 71=0-3 80=0-3"
 check "bind of a NIC: says what moved" grep -qx "0000:00:02.0: irq 40: 0-3 -> 2-3" <<<"$out"
 check "the originals are journaled" \
-	grep -qx "set irq.0000:00:02.0 proc/irq/41/smp_affinity_list 0-3" "$t/var/lib/rigtune/journal"
+	grep -qx "set irq.0000:00:02.0 proc/irq/41/smp_affinity_list 0-3" "$t/run/rigtune/journal"
 "$RIGTUNE" --sysroot "$t" revert >/dev/null 2>&1
 check "rigtune revert puts the IRQs back" test "$(affinities "$t")" = "$untouched"
 

@@ -1,5 +1,5 @@
 /* libFuzzer harness for the journal parser (tune/journal.c): `rigtune
- * revert` reads SYSROOT/var/lib/rigtune/journal, which a crash, a full
+ * revert` reads SYSROOT/run/rigtune/journal, which a crash, a full
  * disk or a hand edit may have mangled. Whatever parses must format back
  * to text that parses to the same journal. */
 #include <errno.h>

@@ -120,9 +120,29 @@ static void test_files(void)
 		return;
 	}
 	tap_is_int(journal_load(sr, &back, &line), -ENOENT, "no journal yet: -ENOENT");
-	tap_is_int(journal_save(sr, j), 0, "save creates var/lib/rigtune and the journal");
-	snprintf(path, sizeof(path), "%s/var/lib/rigtune/journal.tmp", dir);
+	tap_is_int(journal_save(sr, j), 0, "save creates run/rigtune and the journal");
+	snprintf(path, sizeof(path), "%s/run/rigtune/journal.tmp", dir);
 	tap_ok(stat(path, &st) < 0, "no temporary file left behind");
+	tap_ok(journal_load(sr, &back, &line) == 0 && back->nentries == 3, "load what save wrote");
+	snprintf(path, sizeof(path), "%s/run/rigtune/journal", dir);
+	tap_ok(chmod(path, 0666) == 0 && journal_load(sr, &back, &line) == -EPERM,
+	       "a world-writable journal is refused (-EPERM)");
+	(void)chmod(path, 0644);
+	snprintf(path, sizeof(path), "%s/run/rigtune", dir);
+	tap_ok(chmod(path, 0777) == 0 && journal_load(sr, &back, &line) == -EPERM,
+	       "a journal in a world-writable directory is refused (-EPERM)");
+	(void)chmod(path, 0755);
+	if (geteuid() == 0) {
+		snprintf(path, sizeof(path), "%s/run/rigtune/journal", dir);
+		tap_ok(chown(path, 1000, 1000) == 0 && journal_load(sr, &back, &line) == -EPERM,
+		       "as root, a journal owned by uid 1000 is refused (-EPERM)");
+		(void)chown(path, 0, 0);
+	} else {
+		tap_skip("not root: a journal of another owner not tried");
+	}
+	snprintf(path, sizeof(path), "%s/run/rigtune/journal.tmp", dir);
+	tap_ok(mkfifo(path, 0644) == 0 && journal_save(sr, j) == 0 && stat(path, &st) < 0,
+	       "a FIFO where the temporary file goes: saved anyway, not blocked, FIFO gone");
 	tap_ok(journal_load(sr, &back, &line) == 0 && back->nentries == 3, "load what save wrote");
 	tap_is_int(journal_remove(sr), 0, "remove");
 	journal_free(back);
@@ -143,8 +163,59 @@ static void test_files(void)
 		fprintf(stderr, "# cannot remove %s\n", dir);
 }
 
+/* Each setting names only the files it writes: an entry labelled thp.*
+ * cannot restore kernel/core_pattern. */
+static void test_entry_matches(void)
+{
+	static const struct { const char *label, *path; bool ok; } cases[] = {
+		{"thp.enabled", "sys/kernel/mm/transparent_hugepage/enabled", true},
+		{"thp.enabled", "proc/sys/kernel/core_pattern", false},
+		{"hugepages.1G", "sys/devices/system/node/node1/hugepages/hugepages-1048576kB/nr_hugepages", true},
+		{"hugepages.2M", "sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", true},
+		{"hugepages.1G", "sys/devices/system/node/node1/cpulist", false},
+		{"sysctl.vm.swappiness", "proc/sys/vm/swappiness", true},
+		{"sysctl.vm.swappiness", "proc/sys/kernel/core_pattern", false},
+		{"sysctl.vm.swappiness", "proc/sys/vm/swappiness/x", false},
+		{"cpu.governor", "sys/devices/system/cpu/cpu3/cpufreq/scaling_governor", true},
+		{"cpu.governor", "sys/kernel/mm/transparent_hugepage/enabled", false},
+		{"irq.0000:41:00.0", "proc/irq/120/smp_affinity_list", true},
+		{"irq.0000:41:00.0", "proc/sys/kernel/core_pattern", false},
+		{"irq.0000:41:00.0", "proc/irq/../sys/kernel/core_pattern", false},
+		{"/sys/module/pcie_aspm/parameters/policy", "sys/module/pcie_aspm/parameters/policy", true},
+		{"/sys/module/pcie_aspm/parameters/policy", "sys/kernel/mm/transparent_hugepage/enabled", false},
+		{"kernel.core_pattern", "proc/sys/kernel/core_pattern", false},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		tap_ok(journal_entry_matches(cases[i].label, cases[i].path) == cases[i].ok, "%s %s: %s",
+		       cases[i].label, cases[i].path, cases[i].ok ? "matches" : "refused");
+}
+
+/* 200,000 entries: the lookup is a hash, so this takes milliseconds (a
+ * linear lookup took minutes; the meson timeout catches a regression). */
+static void test_many_entries(void)
+{
+	_cleanup_(journal_freep) struct journal *j = journal_new("b", "p"), *back = NULL;
+	_cleanup_free_ char *text = NULL;
+	bool ok = j != NULL;
+	char path[96];
+	int line = 0;
+
+	for (int i = 0; ok && i < 200000; i++) {
+		snprintf(path, sizeof(path), "proc/irq/%d/smp_affinity_list", i);
+		ok = journal_add(j, "irq.x", path, "0-3") == 1 && journal_add(j, "irq.x", path, "1") == 0;
+	}
+	tap_ok(ok && j->nentries == 200000, "200,000 entries added, each once");
+	tap_ok(journal_format(j, &text) == 0 && journal_parse(text, &back, &line) == 0 &&
+	       back->nentries == 200000, "and parsed back");
+	tap_ok(back && journal_find(back, "proc/irq/199999/smp_affinity_list") == &back->entries[199999] &&
+	       !journal_find(back, "proc/irq/200000/smp_affinity_list"), "the last one found, no more");
+}
+
 int main(void)
 {
+	test_entry_matches();
+	test_many_entries();
 	test_escape_round_trip();
 	test_unescape_refuses();
 	test_format_parse();
