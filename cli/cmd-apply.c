@@ -16,6 +16,7 @@
 
 #include "cli/audit-json.h"
 #include "cli/cli.h"
+#include "common/escape.h"
 #include "common/json.h"
 #include "common/util.h"
 #include "tune/apply.h"
@@ -41,19 +42,28 @@ static const char *base_name(const char *path)
 
 #define VIS_MAX 160
 
-/* A value as printed: white space as one space, other control bytes as
- * '?', cut at VIS_MAX bytes; kernel files and profiles never reach the
- * terminal raw. */
+/* A value as printed: white space as one space, other control
+ * characters (C0, DEL, C1: escape sequences) and invalid UTF-8 as '?', as
+ * escape_text does, cut at VIS_MAX bytes; kernel files, profiles and the
+ * journal never reach the terminal raw. */
 static const char *vis(char *buf, const char *s)
 {
-	size_t n = 0;
+	size_t n = 0, len;
+	uint32_t cp;
 
-	for (; s && *s && n < VIS_MAX - 4; s++) {
+	for (; s && *s && n < VIS_MAX - 8; s += len ? len : 1) {
 		unsigned char c = (unsigned char)*s;
 
+		len = utf8_decode(s, &cp);
 		if (isspace(c) && n && buf[n - 1] == ' ')
 			continue;
-		buf[n++] = isspace(c) ? ' ' : c < 0x20 || c == 0x7f ? '?' : (char)c;
+		if (isspace(c))
+			buf[n++] = ' ';
+		else if (!len || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			buf[n++] = '?';
+		else
+			for (size_t i = 0; i < len; i++)
+				buf[n++] = s[i];
 	}
 	if (s && *s) {
 		memcpy(buf + n, "...", 3);
@@ -470,7 +480,7 @@ int cmd_apply(const struct cli *cli, int argc, char **argv)
 static void print_reverted_group(const struct revert_item *g, size_t n)
 {
 	const struct revert_item *first = NULL;
-	char v1[VIS_MAX], v2[VIS_MAX];
+	char v1[VIS_MAX], v2[VIS_MAX], v3[VIS_MAX], v4[VIS_MAX];
 	size_t count = 0;
 	bool alike = true;
 
@@ -483,21 +493,21 @@ static void print_reverted_group(const struct revert_item *g, size_t n)
 		count++;
 	}
 	if (first && alike)
-		printf("%s: %s %s %s", first->entry->label, vis(v1, first->before), arrow(),
+		printf("%s: %s %s %s", vis(v3, first->entry->label), vis(v1, first->before), arrow(),
 		       vis(v2, first->entry->original));
 	else if (first)
-		printf("%s: restored", first->entry->label);
+		printf("%s: restored", vis(v3, first->entry->label));
 	if (first)
 		printf(count > 1 ? " on %zu files\n" : "\n", count);
 	for (size_t i = 0; i < n; i++) {
 		const struct revert_item *x = &g[i];
 
 		if (x->result == RESULT_PARTIAL)
-			printf("partial %s: /%s: the kernel gave back %s of %s\n", x->entry->label, x->entry->path,
+			printf("partial %s: /%s: the kernel gave back %s of %s\n", vis(v3, x->entry->label), vis(v4, x->entry->path),
 			       vis(v1, x->readback), vis(v2, x->entry->original));
 		else if (x->result == RESULT_FAILED)
-			log_errno(x->error, "%s: cannot put back '%s' in /%s", x->entry->label,
-				  vis(v1, x->entry->original), x->entry->path);
+			log_errno(x->error, "%s: cannot put back '%s' in /%s", vis(v3, x->entry->label),
+				  vis(v1, x->entry->original), vis(v4, x->entry->path));
 	}
 }
 
@@ -533,6 +543,7 @@ static int revert_summary(const struct sysroot *sr, const struct revert_outcome 
 static int revert_load(const struct sysroot *sr, struct journal **j)
 {
 	_cleanup_free_ char *jpath = journal_display_path(sr);
+	char v[VIS_MAX];
 	size_t bad;
 	int line, r = journal_load(sr, j, &line);
 
@@ -550,7 +561,7 @@ static int revert_load(const struct sysroot *sr, struct journal **j)
 		if (!journal_entry_matches((*j)->entries[bad].label, (*j)->entries[bad].path) ||
 		    sr_check_writable_path(sr, (*j)->entries[bad].path) == -EPERM)
 			return log_error("%s:%zu: '%s' is not a file rigtune writes; the journal is corrupt, "
-					 "nothing was changed", jpath, bad + 4, (*j)->entries[bad].path);
+					 "nothing was changed", jpath, bad + 4, vis(v, (*j)->entries[bad].path));
 	return 0;
 }
 
@@ -560,6 +571,7 @@ static int revert_load(const struct sysroot *sr, struct journal **j)
 static int revert_boot_check(const struct sysroot *sr, const struct journal *j, bool force)
 {
 	_cleanup_free_ char *boot = tune_boot_id(sr), *jpath = journal_display_path(sr);
+	char v1[VIS_MAX], v2[VIS_MAX];
 
 	if (!boot || !jpath)
 		return log_errno(-ENOMEM, "revert");
@@ -571,18 +583,19 @@ static int revert_boot_check(const struct sysroot *sr, const struct journal *j, 
 	}
 	return log_error("%s: the journal is from an earlier boot (boot id %s, now %s): the reboot put its "
 			 "values back; nothing was changed (revert --force replays it anyway)", jpath,
-			 *j->boot_id ? j->boot_id : "unknown", *boot ? boot : "unknown");
+			 *j->boot_id ? vis(v1, j->boot_id) : "unknown", *boot ? vis(v2, boot) : "unknown");
 }
 
 static int revert_journal_now(const struct sysroot *sr, const struct journal *j)
 {
+	char v[VIS_MAX];
 	struct revert_outcome out;
 	size_t bad = 0;
 	int r = revert_journal(sr, j, &out, &bad);
 
 	if (r == -EBADMSG)
 		return log_error("'%s' is not a file rigtune writes; the journal is corrupt, nothing was changed",
-				 j->entries[bad].path);
+				 vis(v, j->entries[bad].path));
 	if (r < 0)
 		return log_errno(r, "cannot revert");
 	print_reverted(&out);

@@ -2,8 +2,10 @@
  * attention lines, byte sizes. */
 #include <math.h>
 #include <stdarg.h>
+#include <string.h>
 
 #include "cli/render.h"
+#include "common/escape.h"
 #include "common/util.h"
 
 void text_heading(const struct cli *cli, FILE *out, const char *title)
@@ -11,13 +13,25 @@ void text_heading(const struct cli *cli, FILE *out, const char *title)
 	fprintf(out, cli->color ? "\n\033[1m%s\033[0m\n" : "\n%s\n", title);
 }
 
+/* Text fields carry kernel and tree strings: escape sequences in them
+ * never reach the terminal (escape_text). */
+static void text_vprint(FILE *out, const char *fmt, va_list ap)
+{
+	_cleanup_free_ char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) >= 0)
+		escape_text(out, s, 0);
+}
+
 void text_field(FILE *out, const char *label, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(out, "  %-18s", label);
+	fputs("  ", out);
+	escape_text(out, label, 0);
+	fprintf(out, "%*s", label && strlen(label) < 18 ? (int)(18 - strlen(label)) : 0, "");
 	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
+	text_vprint(out, fmt, ap);
 	va_end(ap);
 	fputc('\n', out);
 }
@@ -28,7 +42,7 @@ void text_attention(const struct cli *cli, FILE *out, const char *fmt, ...)
 
 	fputs(cli->color ? "  \033[1;31m! " : "  ! ", out);
 	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
+	text_vprint(out, fmt, ap);
 	va_end(ap);
 	fputs(cli->color ? "\033[0m\n" : "\n", out);
 }

@@ -6,26 +6,9 @@
 
 #include "cli/audit-json.h"
 #include "cli/report.h"
+#include "common/escape.h"
 #include "common/util.h"
 #include "config.h"
-
-void xml_escape(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-				fputc('?', out);   /* not allowed in XML 1.0 */
-			else
-				fputc(*s, out);
-		}
-	}
-}
 
 void report_json(const struct report *r, FILE *out)
 {
@@ -82,13 +65,15 @@ static void junit_case(const struct report *r, const struct check *c, const char
 	char src[256];
 
 	fputs("    <testcase name=\"", out);
-	xml_escape(out, c->id);
-	fprintf(out, "\" classname=\"rigtune.%s.", r->profile->name);
-	xml_escape(out, section);
+	escape_xml(out, c->id);
+	fputs("\" classname=\"rigtune.", out);
+	escape_xml(out, r->profile->name);
+	fputc('.', out);
+	escape_xml(out, section);
 	fputs("\"", out);
 	if (c->file) {
 		fputs(" file=\"", out);
-		xml_escape(out, report_source(c, src, sizeof(src)));
+		escape_xml(out, report_source(c, src, sizeof(src)));
 		fputs("\"", out);
 	}
 	if (c->status == CHECK_PASS) {
@@ -98,18 +83,18 @@ static void junit_case(const struct report *r, const struct check *c, const char
 	fputs(">\n", out);
 	if (c->status == CHECK_SKIP) {
 		fputs("      <skipped message=\"", out);
-		xml_escape(out, c->note ? c->note : "not applicable here");
+		escape_xml(out, c->note ? c->note : "not applicable here");
 		fputs("\"/>\n", out);
 	} else {
 		fprintf(out, "      <%s message=\"expected ", c->status == CHECK_FAIL ? "failure" : "error");
-		xml_escape(out, c->expected ? c->expected : "-");
+		escape_xml(out, c->expected ? c->expected : "-");
 		fputs(", actual ", out);
-		xml_escape(out, c->actual ? c->actual : "unknown");
+		escape_xml(out, c->actual ? c->actual : "unknown");
 		fprintf(out, "\" type=\"%s\">", check_status_name(c->status));
-		xml_escape(out, c->note ? c->note : "");
+		escape_xml(out, c->note ? c->note : "");
 		if (c->hint) {
 			fputs(c->note ? "\nfix: " : "fix: ", out);
-			xml_escape(out, c->hint);
+			escape_xml(out, c->hint);
 		}
 		fprintf(out, "</%s>\n", c->status == CHECK_FAIL ? "failure" : "error");
 	}
@@ -123,9 +108,10 @@ void report_junit(const struct report *r, FILE *out)
 	size_t ns = sections_of(a, sections, 64);
 
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", gmtime(&r->generated));
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rigtune %s\" tests=\"%zu\" "
-		     "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
-		r->profile->name, a->nchecks, a->counts[CHECK_FAIL], a->counts[CHECK_ERROR], a->counts[CHECK_SKIP]);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rigtune ", out);
+	escape_xml(out, r->profile->name);
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n", a->nchecks,
+		a->counts[CHECK_FAIL], a->counts[CHECK_ERROR], a->counts[CHECK_SKIP]);
 	for (size_t s = 0; s < ns; s++) {
 		size_t counts[CHECK_STATUS_COUNT] = {0}, total = 0;
 		char sec[32];
@@ -136,7 +122,7 @@ void report_junit(const struct report *r, FILE *out)
 				total++;
 			}
 		fputs("  <testsuite name=\"", out);
-		xml_escape(out, sections[s]);
+		escape_xml(out, sections[s]);
 		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" timestamp=\"%s\">\n",
 			total, counts[CHECK_FAIL], counts[CHECK_ERROR], counts[CHECK_SKIP], stamp);
 		for (size_t i = 0; i < a->nchecks; i++)
@@ -145,19 +131,6 @@ void report_junit(const struct report *r, FILE *out)
 		fputs("  </testsuite>\n", out);
 	}
 	fputs("</testsuites>\n", out);
-}
-
-/* A Prometheus label value: backslash, quote and newline escaped. */
-static void prom_label(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', out);
-		if (*s == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*s, out);
-	}
 }
 
 static void prom_header(FILE *out, const char *name, const char *type, const char *help)
@@ -177,15 +150,15 @@ static void prom_checks(const struct report *r, FILE *out)
 		if (c->status == CHECK_SKIP)
 			continue;
 		fputs("rigtune_check_passed{check=\"", out);
-		prom_label(out, c->id);
+		escape_prom_label(out, c->id);
 		fputs("\",profile=\"", out);
-		prom_label(out, r->profile->name);
+		escape_prom_label(out, r->profile->name);
 		fprintf(out, "\",status=\"%s\"} %d\n", check_status_name(c->status), c->status == CHECK_PASS);
 	}
 	prom_header(out, "rigtune_checks", "gauge", "Number of checks by status.");
 	for (int s = 0; s < CHECK_STATUS_COUNT; s++) {
 		fputs("rigtune_checks{profile=\"", out);
-		prom_label(out, r->profile->name);
+		escape_prom_label(out, r->profile->name);
 		fprintf(out, "\",status=\"%s\"} %zu\n", check_status_name(s), a->counts[s]);
 	}
 }
@@ -205,7 +178,7 @@ static void prom_bandwidth(const struct report *r, FILE *out)
 		const struct bench_result *b = &r->bench->results[i];
 
 		fprintf(out, "rigtune_memory_bandwidth_bytes_per_second{kernel=\"%s\",scope=\"", bench_kernel_name(b->kernel));
-		prom_label(out, b->scope);
+		escape_prom_label(out, b->scope);
 		fprintf(out, "\"} %.0f\n", b->gbps * 1e9);
 	}
 }

@@ -8,6 +8,7 @@
 
 #include "cli/render.h"
 #include "cli/report.h"
+#include "common/escape.h"
 #include "common/util.h"
 #include "config.h"
 
@@ -30,7 +31,7 @@ static const char style[] =
 
 static void h(FILE *out, const char *s)
 {
-	xml_escape(out, s ? s : "");
+	escape_xml(out, s ? s : "");
 }
 
 static void html_header(const struct report *r, FILE *out)
@@ -120,7 +121,7 @@ static void svg_device(FILE *out, const struct pci_device *d, int x, int *y)
 
 	snprintf(class, sizeof(class), "%s", d->class_name ? d->class_name : "device");
 	fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s ", x, *y, bad ? RED : "#222", d->bdf);
-	xml_escape(out, class);
+	escape_xml(out, class);
 	fprintf(out, " &#183; %s</text>\n", link);
 	*y += ROW_H;
 	if (d->limiting_hop) {

@@ -6,7 +6,33 @@
 
 #include "cli/render.h"
 #include "cli/report.h"
+#include "common/escape.h"
 #include "common/util.h"
+
+/* Kernel, tree and profile strings as printed (escape_text): up to 8 per
+ * line, freed together. */
+struct tstr {
+	char *s[8];
+	size_t n;
+};
+
+static const char *T(struct tstr *t, const char *s)
+{
+	char *e = s ? text_escape(s) : NULL;
+
+	if (!e || t->n == ARRAY_SIZE(t->s)) {
+		free(e);
+		return s ? "?" : "";
+	}
+	return t->s[t->n++] = e;
+}
+
+static void tstr_release(struct tstr *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->s[i]);
+	t->n = 0;
+}
 
 static const char *paint(const struct report *r, enum check_status s)
 {
@@ -24,18 +50,20 @@ static const char *reset(const struct report *r)
 
 static void print_problem(const struct report *r, const struct check *c, FILE *out)
 {
+	struct tstr t = {0};
 	char src[256];
 
-	fprintf(out, "  %s%-5s%s %s", paint(r, c->status), check_status_name(c->status), reset(r), c->id);
+	fprintf(out, "  %s%-5s%s %s", paint(r, c->status), check_status_name(c->status), reset(r), T(&t, c->id));
 	if (c->file)
-		fprintf(out, "  (%s)", report_source(c, src, sizeof(src)));
+		fprintf(out, "  (%s)", T(&t, report_source(c, src, sizeof(src))));
 	fputc('\n', out);
-	fprintf(out, "        expected %s, actual %s\n", c->expected ? c->expected : "-",
-		c->actual ? c->actual : "unknown");
+	fprintf(out, "        expected %s, actual %s\n", c->expected ? T(&t, c->expected) : "-",
+		c->actual ? T(&t, c->actual) : "unknown");
 	if (c->note)
-		fprintf(out, "        %s\n", c->note);
+		fprintf(out, "        %s\n", T(&t, c->note));
 	if (c->hint)
-		fprintf(out, "        fix: %s\n", c->hint);
+		fprintf(out, "        fix: %s\n", T(&t, c->hint));
+	tstr_release(&t);
 }
 
 static int width_of(const struct audit *a, size_t field)
@@ -62,18 +90,21 @@ static void print_table(const struct report *r, FILE *out)
 		"source");
 	for (size_t i = 0; i < a->nchecks; i++) {
 		const struct check *c = &a->checks[i];
+		struct tstr t = {0};
 		char src[256];
 
 		fprintf(out, "  %s%-5s%s %-*.*s %-*.*s %-*.*s %s\n", paint(r, c->status),
-			check_status_name(c->status), reset(r), wid, wid, c->id, wexp, wexp,
-			c->expected ? c->expected : "-", wact, wact, c->actual ? c->actual : "unknown",
-			report_source(c, src, sizeof(src)));
+			check_status_name(c->status), reset(r), wid, wid, T(&t, c->id), wexp, wexp,
+			c->expected ? T(&t, c->expected) : "-", wact, wact, c->actual ? T(&t, c->actual) : "unknown",
+			T(&t, report_source(c, src, sizeof(src))));
+		tstr_release(&t);
 	}
 }
 
 static void print_host(const struct report *r, FILE *out)
 {
 	const struct host *h = r->host;
+	struct tstr t = {0};
 	char mem[32] = "unknown";
 	int64_t total = 0;
 
@@ -83,11 +114,12 @@ static void print_host(const struct report *r, FILE *out)
 	if (total)
 		format_bytes(mem, sizeof(mem), (double)total);
 	fprintf(out, "\nHost\n  %s; %d socket%s, %d cores, %d threads; %zu NUMA node%s, %s memory\n",
-		h->cpu.model_name ? h->cpu.model_name : "unknown CPU", h->cpu.sockets, h->cpu.sockets == 1 ? "" : "s", h->cpu.cores, h->cpu.threads,
+		h->cpu.model_name ? T(&t, h->cpu.model_name) : "unknown CPU", h->cpu.sockets, h->cpu.sockets == 1 ? "" : "s", h->cpu.cores, h->cpu.threads,
 		h->numa.nnodes, h->numa.nnodes == 1 ? "" : "s", mem);
-	fprintf(out, "  kernel %s%s%s\n", h->kernel.release ? h->kernel.release : "unknown",
+	fprintf(out, "  kernel %s%s%s\n", h->kernel.release ? T(&t, h->kernel.release) : "unknown",
 		h->kernel.virtualization ? ", virtualized: " : "",
-		h->kernel.virtualization ? h->kernel.virtualization : "");
+		h->kernel.virtualization ? T(&t, h->kernel.virtualization) : "");
+	tstr_release(&t);
 	if (!isnan(h->memory.peak_gbps))
 		fprintf(out, "  memory: %d channels populated, theoretical peak %.1f GB/s\n",
 			h->memory.channels_populated, h->memory.peak_gbps);
@@ -103,8 +135,11 @@ static void print_bench(const struct report *r, FILE *out)
 	for (size_t i = 0; i < r->bench->nresults; i++) {
 		const struct bench_result *b = &r->bench->results[i];
 
-		fprintf(out, "  %-6s %-16s %8.1f GB/s  (%d threads)\n", bench_kernel_name(b->kernel), b->scope, b->gbps,
-			b->threads);
+		struct tstr t = {0};
+
+		fprintf(out, "  %-6s %-16s %8.1f GB/s  (%d threads)\n", bench_kernel_name(b->kernel), T(&t, b->scope),
+			b->gbps, b->threads);
+		tstr_release(&t);
 	}
 	if (r->verdict)
 		fprintf(out, "  %s\n", r->verdict);
@@ -113,11 +148,13 @@ static void print_bench(const struct report *r, FILE *out)
 void report_text(const struct report *r, FILE *out)
 {
 	const struct audit *a = r->audit;
+	struct tstr t = {0};
 	char when[64];
 	bool any = false;
 
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&r->generated));
-	fprintf(out, "rigtune report: %s (%s), %s\n", r->profile->name, r->profile->path, when);
+	fprintf(out, "rigtune report: %s (%s), %s\n", T(&t, r->profile->name), T(&t, r->profile->path), when);
+	tstr_release(&t);
 	fprintf(out, "%sVerdict: %s%s — %zu pass, %zu fail, %zu skip, %zu error\n",
 		r->color ? (a->counts[CHECK_FAIL] || a->counts[CHECK_ERROR] ? "\033[1;31m" : "\033[1;32m") : "",
 		report_verdict(r), reset(r), a->counts[CHECK_PASS], a->counts[CHECK_FAIL], a->counts[CHECK_SKIP],

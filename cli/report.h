@@ -30,8 +30,6 @@ const char *report_verdict(const struct report *r);
 /* The check's source as "file:line" (file without directories), or "". */
 const char *report_source(const struct check *c, char *buf, size_t size);
 
-/* Text escaped for XML and HTML (attributes too). */
-void xml_escape(FILE *out, const char *s);
 
 void report_text(const struct report *r, FILE *out);
 void report_json(const struct report *r, FILE *out);

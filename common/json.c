@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "common/json.h"
 #include "common/util.h"
 
@@ -82,20 +83,7 @@ void json_array_end(struct json *j) { close_scope(j, ']'); }
 
 static void write_escaped(FILE *out, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\r': fputs("\\r", out); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
-		}
-	}
+	escape_json(out, s);
 }
 
 char *json_escape(const char *s)
