@@ -18,6 +18,9 @@
 #include "tune/schema.h"
 
 #define PROFILE_SIZE_MAX (1024 * 1024)
+/* All files of one profile together, includes too: many 1 MiB includes
+ * must not add up to an unbounded read. */
+#define PROFILE_TOTAL_MAX (4 * 1024 * 1024)
 #define INCLUDE_DEPTH_MAX 16
 
 struct file_id {
@@ -43,6 +46,7 @@ struct loader {
 	int depth;
 	struct file_id *done;           /* files read, merged at most once */
 	size_t ndone;
+	size_t total;                   /* bytes read so far, all files */
 };
 
 /* One file being parsed. Its own settings wait in own[] until its
@@ -490,8 +494,8 @@ static char *dir_of(const char *path)
 }
 
 /* Directories to look in for a name without a directory part, or a
- * relative include: the including file's directory (the current one for
- * a top-level name), then the search path. */
+ * relative include: the including file's directory (for an include),
+ * then the search path. */
 static int where_to_look(const struct loader *l, const char *includer, char ***ret)
 {
 	_cleanup_strv_ char **dirs = calloc(1, sizeof(char *));
@@ -499,7 +503,11 @@ static int where_to_look(const struct loader *l, const char *includer, char ***r
 
 	if (!dirs)
 		return -ENOMEM;
-	r = strv_push(&dirs, includer ? dir_of(includer) : strdup(""));
+	/* A bare name on the command line is looked up in the profile
+	 * directories only, never in the current directory (where anyone
+	 * may have put a file, or a directory, of that name); an include
+	 * is looked up next to its includer first. */
+	r = includer ? strv_push(&dirs, dir_of(includer)) : 0;
 	for (size_t i = 0; r == 0 && l->dirs[i]; i++)
 		if (!strv_contains(dirs, l->dirs[i]))
 			r = strv_extend(&dirs, l->dirs[i]);
@@ -598,15 +606,27 @@ static int owner_check(struct loader *l, const char *path, const struct stat *st
 	dir = real ? dir_of(real) : NULL;
 	if (!dir)
 		return real ? -ENOMEM : fail_file(l, -errno, path, from, "%s", strerror(errno));
-	if (stat(dir, &dst) < 0)
-		return fail_file(l, -errno, path, from, "%s: %s", dir, strerror(errno));
-	if (dst.st_uid != 0)
-		return fail_file(l, -EPERM, path, from, "its directory %s is owned by uid %u, not "
-				 "root; refusing", dir, (unsigned)dst.st_uid);
-	if ((dst.st_mode & (S_IWGRP | S_IWOTH)) && !(dst.st_mode & S_ISVTX))
-		return fail_file(l, -EPERM, path, from, "its directory %s is writable by "
-				 "group/others; refusing (chmod go-w %s)", dir, dir);
-	return 0;
+	/* Every directory up to "/": whoever can rename one of them can
+	 * put another file in the profile's place. */
+	for (;;) {
+		char *up;
+
+		if (stat(dir, &dst) < 0)
+			return fail_file(l, -errno, path, from, "%s: %s", dir, strerror(errno));
+		if (dst.st_uid != 0)
+			return fail_file(l, -EPERM, path, from, "its directory %s is owned by uid %u, not "
+					 "root; refusing", dir, (unsigned)dst.st_uid);
+		if ((dst.st_mode & (S_IWGRP | S_IWOTH)) && !(dst.st_mode & S_ISVTX))
+			return fail_file(l, -EPERM, path, from, "its directory %s is writable by "
+					 "group/others; refusing (chmod go-w %s)", dir, dir);
+		if (!strcmp(dir, "/"))
+			return 0;
+		up = dir_of(dir);
+		if (!up)
+			return -ENOMEM;
+		free(dir);
+		dir = up;
+	}
 }
 
 /* Open a profile for reading, refusing what is not a regular file before
@@ -794,6 +814,10 @@ static int load_file(struct loader *l, const char *path, int fd, const struct st
 		return fail_file(l, -EINVAL, path, from, "is larger than 1 MiB; refusing to read it");
 	if (r < 0)
 		return r == -ENOMEM ? r : fail_file(l, r, path, from, "%s", strerror(-r));
+	l->total += ps.size;
+	if (l->total > PROFILE_TOTAL_MAX)
+		return fail_file(l, -EINVAL, path, from, "brings the profile and its includes past 4 MiB "
+				 "together; refusing to read it");
 	r = file_enter(l, &ps, path, st);
 	if (r < 0)
 		return r;
