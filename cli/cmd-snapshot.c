@@ -111,7 +111,12 @@ static void trace_pci(const struct sysroot *sr)
 
 int cmd_snapshot(const struct cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = {{"output", required_argument, NULL, 'o'}, {}};
+	static const struct option options[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"include-serials", no_argument, NULL, 'S'},
+		{},
+	};
+	bool include_serials = false;
 	_cleanup_strv_ char **trace = calloc(1, sizeof(char *));
 	struct snapshot_stats stats;
 	struct sysroot *sr = NULL;
@@ -121,12 +126,15 @@ int cmd_snapshot(const struct cli *cli, int argc, char **argv)
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
-		if (c != 'o')
-			return log_error("snapshot: usage: rigtune snapshot -o FILE.tar.gz");
-		output = optarg;
+		if (c == 'S')
+			include_serials = true;
+		else if (c == 'o')
+			output = optarg;
+		else
+			return log_error("snapshot: usage: rigtune snapshot -o FILE.tar.gz [--include-serials]");
 	}
 	if (!output || optind < argc)
-		return log_error("snapshot: usage: rigtune snapshot -o FILE.tar.gz");
+		return log_error("snapshot: usage: rigtune snapshot -o FILE.tar.gz [--include-serials]");
 	if (!trace)
 		return log_errno(-ENOMEM, "snapshot");
 	r = sysroot_open(cli->sysroot, &sr);
@@ -142,7 +150,7 @@ int cmd_snapshot(const struct cli *cli, int argc, char **argv)
 		trace_cpu_topology(sr);
 		trace_pci(sr);
 		sr->trace = NULL;
-		r = snapshot_write(sr, trace, output, &stats);
+		r = snapshot_write(sr, trace, output, include_serials, &stats);
 	}
 	sysroot_free(sr);
 	if (r < 0)

@@ -20,7 +20,7 @@ static const struct command commands[] = {
 	 "measure memory bandwidth"},
 	{"report", cmd_report, "PROFILE [--format text|json|junit|prometheus|html] [-o FILE] [--no-bench] [--quick]",
 	 "probe + audit + verify in one document"},
-	{"snapshot", cmd_snapshot, "-o FILE.tar.gz", "capture the /sys and /proc files rigtune reads"},
+	{"snapshot", cmd_snapshot, "-o FILE.tar.gz [--include-serials]", "capture the /sys and /proc files rigtune reads"},
 	{"profiles", cmd_profiles, "", "list shipped and local profiles"},
 	{"show", cmd_show, "PROFILE [--json]", "print a profile fully resolved, with where each value came from"},
 	{"watch", cmd_watch, "PROFILE [--events FILE] [--settle SECONDS] [--wait-lock SECONDS]", "re-apply a profile's IRQ placement when PCI devices appear or bind"},

@@ -26,6 +26,7 @@ struct entry {
 
 struct capture {
 	const struct sysroot *sr;
+	bool include_serials;
 	struct entry *entries;
 	size_t n, cap;
 };
@@ -95,18 +96,76 @@ static char *join_normalized(const char *dir, const char *target, const char *re
 	return out ? strv_join(out, "/") : NULL;
 }
 
+#define DMI_TABLE "sys/firmware/dmi/tables/DMI"
+
+/* sysfs's copies of the SMBIOS serial numbers and UUID. */
+static bool is_serial_file(const char *path)
+{
+	const char *name = strrchr(path, '/');
+
+	return startswith(path, "sys/class/dmi/id/") && name &&
+	       (strstr(name, "serial") || !strcmp(name, "/product_uuid") || strstr(name, "asset_tag"));
+}
+
+/* Overwrite string number idx (1-based) of the string set at s..end. */
+static void blank_string(char *s, const char *end, unsigned idx)
+{
+	for (unsigned i = 1; idx && s < end && *s; i++) {
+		size_t n = strnlen(s, (size_t)(end - s));
+
+		if (i == idx) {
+			memset(s, 'X', n);
+			return;
+		}
+		s += n + 1;
+	}
+}
+
+/* SMBIOS structures that carry serial numbers, UUIDs and asset tags:
+ * their strings become X's of the same length (the table keeps its
+ * layout, so memory channels and slots still read), the UUID zeros. */
+static void scrub_dmi(char *t, size_t len)
+{
+	static const struct { uint8_t type, off[2]; } fields[] = {
+		{1, {0x07, 0}}, {2, {0x07, 0x08}}, {3, {0x07, 0x08}}, {4, {0x20, 0x21}}, {17, {0x18, 0x19}},
+	};
+	char *end = t + len;
+
+	for (char *p = t; end - p >= 4 && (uint8_t)p[1] >= 4 && (uint8_t)p[1] <= end - p;) {
+		uint8_t type = (uint8_t)p[0], flen = (uint8_t)p[1];
+		char *strings = p + flen, *next = strings;
+
+		for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+			for (int k = 0; k < 2 && fields[i].type == type; k++)
+				if (fields[i].off[k] && fields[i].off[k] < flen)
+					blank_string(strings, end, (uint8_t)p[fields[i].off[k]]);
+		if (type == 1 && flen >= 0x18)
+			memset(p + 0x08, 0, 16);
+		while (next + 1 < end && (next[0] || next[1]))
+			next++;
+		if (type == 127 || next + 2 > end)
+			break;
+		p = next + 2;
+	}
+}
+
 static int capture_file(struct capture *c, const char *path, mode_t mode)
 {
 	char *data = NULL;
 	size_t len = 0;
-	int r = sr_read_file(c->sr, &data, &len, "%s", path);
+	int r;
 
+	if (!c->include_serials && is_serial_file(path))
+		return -EPERM;          /* left out, counted as skipped */
+	r = sr_read_file(c->sr, &data, &len, "%s", path);
 	if (r < 0)
 		return r;
 	if (len > MAX_CONTENT) {
 		free(data);
 		return -EFBIG;
 	}
+	if (!c->include_serials && !strcmp(path, DMI_TABLE))
+		scrub_dmi(data, len);
 	return add_entry(c, path, ENTRY_FILE, data, len, mode);
 }
 
@@ -281,7 +340,15 @@ static int write_archive(struct capture *c, const char *output)
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
-	fchmod(fd, 0644);
+	/* The archive is readable by others only when everything in it was. */
+	{
+		mode_t mode = 0644;
+
+		for (size_t i = 0; i < c->n; i++)
+			if (c->entries[i].type == ENTRY_FILE && !(c->entries[i].mode & S_IROTH))
+				mode = 0600;
+		fchmod(fd, mode);
+	}
 	gz = gzdopen(fd, "wb9");
 	if (!gz) {
 		close(fd);
@@ -302,10 +369,10 @@ static int write_archive(struct capture *c, const char *output)
 	return r;
 }
 
-int snapshot_write(const struct sysroot *sr, char *const *paths, const char *output,
+int snapshot_write(const struct sysroot *sr, char *const *paths, const char *output, bool include_serials,
 		   struct snapshot_stats *stats)
 {
-	struct capture c = {.sr = sr};
+	struct capture c = {.sr = sr, .include_serials = include_serials};
 	struct snapshot_stats st = {0};
 	int r = 0;
 

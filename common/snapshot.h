@@ -12,6 +12,10 @@ struct snapshot_stats {
 };
 
 /* Write PATHS (relative to the root, duplicates fine) to OUTPUT, which is
- * replaced atomically. Unreadable files are counted as skipped. */
-int snapshot_write(const struct sysroot *sr, char *const *paths, const char *output,
+ * replaced atomically. Unreadable files are counted as skipped. Unless
+ * include_serials, sys/class/dmi/id's serial, UUID and asset tag files are
+ * left out (skipped) and the DMI table's serials, asset tags and UUID
+ * blanked. Each file keeps its mode, and the archive is 0600 when any
+ * file in it was not readable by others. */
+int snapshot_write(const struct sysroot *sr, char *const *paths, const char *output, bool include_serials,
 		   struct snapshot_stats *stats);
