@@ -172,9 +172,12 @@ static void print_source(const struct profile_entry *src, FILE *out)
 }
 
 /* "label: old → new (file:line)" for the actions of g that pass keep(). */
+/* "label: current → desired"; a rollback went the other way, and says so
+ * ("rolled back label: desired → current"). */
 static void print_changes(const char *prefix, const struct action *g, size_t n,
 			  bool (*keep)(const struct action *), FILE *out)
 {
+	bool back = *prefix != '\0';
 	const struct action *first = NULL;
 	bool same_cur = true, same_des = true;
 	size_t count = 0, shown = 0;
@@ -194,14 +197,16 @@ static void print_changes(const char *prefix, const struct action *g, size_t n,
 		return;
 	fprintf(out, "%s%s: ", prefix, first->label);
 	if (!first->target || (same_cur && same_des && (count == 1 || !startswith(first->target, "node")))) {
-		fprintf(out, "%s %s %s", vis(v1, first->current), arrow(), vis(v2, first->desired));
+		fprintf(out, "%s %s %s", vis(v1, back ? first->desired : first->current), arrow(),
+			vis(v2, back ? first->current : first->desired));
 		if (count > 1)
 			fprintf(out, " on %zu%s", count, kind_of(first, count));
 	} else {
 		for (size_t i = 0; i < n; i++)
 			if (keep(&g[i]) && shown++ < 4)
 				fprintf(out, "%s%s %s %s %s", shown > 1 ? ", " : "", g[i].target,
-					vis(v1, g[i].current), arrow(), vis(v2, g[i].desired));
+					vis(v1, back ? g[i].desired : g[i].current), arrow(),
+					vis(v2, back ? g[i].current : g[i].desired));
 		if (shown > 4)
 			fprintf(out, " and %zu more", shown - 4);
 	}

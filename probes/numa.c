@@ -3,6 +3,7 @@
  * built without NUMA) is one implicit node holding every CPU and
  * proc/meminfo's memory. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +54,13 @@ int hugepage_pools_read(const struct sysroot *sr, const char *dir, struct hugepa
 	return 0;
 }
 
+/* A meminfo figure in bytes; UNKNOWN when absurd (kb * 1024 would
+ * overflow: a hand-made tree, never a kernel). */
+static int64_t kb_to_bytes(uint64_t kb)
+{
+	return kb <= (uint64_t)INT64_MAX / 1024 ? (int64_t)(kb * 1024) : UNKNOWN;
+}
+
 static int read_distances(const struct sysroot *sr, struct numa_node *node)
 {
 	_cleanup_free_ char *text = NULL;
@@ -92,9 +100,9 @@ static int read_node(const struct sysroot *sr, struct numa_node *node)
 		return -ENOMEM;
 	node->memory_bytes = node->memory_free_bytes = UNKNOWN;
 	if (sr_read_keyval(sr, "MemTotal", &kb, NODE_DIR "/node%d/meminfo", node->id) == 0)
-		node->memory_bytes = (int64_t)(kb * 1024);
+		node->memory_bytes = kb_to_bytes(kb);
 	if (sr_read_keyval(sr, "MemFree", &kb, NODE_DIR "/node%d/meminfo", node->id) == 0)
-		node->memory_free_bytes = (int64_t)(kb * 1024);
+		node->memory_free_bytes = kb_to_bytes(kb);
 	r = read_distances(sr, node);
 	if (r < 0)
 		return r;
@@ -129,9 +137,9 @@ static int implicit_node(const struct sysroot *sr, struct host *h)
 		return -ENOMEM;
 	node->socket = node_socket(sr, node);
 	if (sr_read_keyval(sr, "MemTotal", &kb, "proc/meminfo") == 0)
-		node->memory_bytes = (int64_t)(kb * 1024);
+		node->memory_bytes = kb_to_bytes(kb);
 	if (sr_read_keyval(sr, "MemFree", &kb, "proc/meminfo") == 0)
-		node->memory_free_bytes = (int64_t)(kb * 1024);
+		node->memory_free_bytes = kb_to_bytes(kb);
 	return 0;
 }
 
@@ -168,7 +176,7 @@ int numa_probe_collect(const struct sysroot *sr, const struct probe_options *opt
 		uint64_t kb;
 
 		if (sr_read_keyval(sr, "MemTotal", &kb, "proc/meminfo") == 0)
-			h->numa.nodes[0].memory_bytes = (int64_t)(kb * 1024);
+			h->numa.nodes[0].memory_bytes = kb_to_bytes(kb);
 	}
 	return 0;
 }

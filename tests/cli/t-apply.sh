@@ -152,7 +152,7 @@ R --sysroot "$SMALL" apply failing > "$WORK/out" 2> "$WORK/err"
 rc=$?
 check "a failed write: exit 2" test "$rc" = 2
 check "the failure names file:line and the file" grep -q "failing.ini:8: /sys/block/sda/queue/scheduler: cannot write 'bfq'" "$WORK/err"
-check "earlier writes were rolled back, and it says so" grep -qx 'rolled back thp.enabled: madvise → never (failing.ini:2)' "$WORK/out"
+check "earlier writes were rolled back, and it says so" grep -qx 'rolled back thp.enabled: never → madvise (failing.ini:2)' "$WORK/out"
 check "the tree is as before the run" same_as "$SMALL" "$WORK/small.manifest"
 check "no journal left behind" test -z "$(state_left "$SMALL")"
 

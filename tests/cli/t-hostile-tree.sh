@@ -135,4 +135,12 @@ python3 -c 'import sys; sys.stdout.write(" ".join("w%d" % i for i in range(80000
 R --sysroot "$T" apply --dry-run thp > /dev/null 2>&1
 check "an 8 MB THP enabled file: apply --dry-run ends (exit $?, not 124)" test $? != 124
 
+# An absurd node MemTotal: kb * 1024 would wrap to a plausible number.
+fresh
+sed -i 's/MemTotal: *[0-9]*/MemTotal:       18446744073709551 /' "$T/sys/devices/system/node/node0/meminfo"
+R --sysroot "$T" probe --json > "$TMP/out" 2> /dev/null
+check "an absurd node MemTotal (2^64 bytes): memory unknown, not a wrapped number" python3 -c '
+import json, sys; d = json.load(open(sys.argv[1]))
+sys.exit(0 if d["numa"]["nodes"][0].get("memory_bytes") is None else 1)' "$TMP/out"
+
 done_testing
