@@ -647,9 +647,20 @@ static int pci_enumerate(struct pci_ctx *c)
 		pds[n++] = pd;
 	qsort(pds, n, sizeof(*pds), cmp_pci_dev);
 	for (size_t i = 0; i < n; i++) {
-		struct pci_device *d = pci_append(c);
-		struct pci_raw *r = &c->raw[i];
+		struct pci_device *d;
+		struct pci_raw *r = &c->raw[c->nraw];
 
+		/* A dump that lists one address twice is not one machine's:
+		 * keep the first, and say so. */
+		if (i && cmp_pci_dev(&pds[i - 1], &pds[i]) == 0) {
+			if (!c->pi->error &&
+			    !(c->pi->error = xasprintf("%s: %04x:%02x:%02x.%d is listed twice; the second is left out",
+						       c->opt->pci_dump ? c->opt->pci_dump : "sys/bus/pci/devices",
+						       (unsigned)pds[i]->domain, pds[i]->bus, pds[i]->dev, pds[i]->func)))
+				return -ENOMEM;
+			continue;
+		}
+		d = pci_append(c);
 		if (!d)
 			return -ENOMEM;
 		pci_set_address(d, (unsigned)pds[i]->domain, pds[i]->bus, pds[i]->dev, pds[i]->func);
@@ -657,7 +668,7 @@ static int pci_enumerate(struct pci_ctx *c)
 		(void)pci_guarded(c->s, step_ident, r); /* a device libpci cannot read keeps what it got */
 		(void)pci_guarded(c->s, step_config, r);
 		pci_apply_raw(c, d, r);
-		c->nraw = i + 1;
+		c->nraw++;
 	}
 	return 0;
 }

@@ -135,6 +135,13 @@ python3 -c 'import sys; sys.stdout.write(" ".join("w%d" % i for i in range(80000
 R --sysroot "$T" apply --dry-run thp > /dev/null 2>&1
 check "an 8 MB THP enabled file: apply --dry-run ends (exit $?, not 124)" test $? != 124
 
+# A --pci-dump listing one address twice is not one machine's.
+printf '0000:00:01.0 x\n00: 22 10 80 14 00 00 00 00 00 00 00 06 00 00 00 00\n\n0000:00:01.0 x\n00: 22 10 81 14 00 00 00 00 00 00 00 06 00 00 00 00\n\n' > "$TMP/dup.txt"
+R --sysroot "$T" --pci-dump "$TMP/dup.txt" probe --json > "$TMP/out" 2> /dev/null
+check "a dump listing 0000:00:01.0 twice: listed once, and pci.error says so" python3 -c '
+import json, sys; p = json.load(open(sys.argv[1]))["pci"]
+sys.exit(0 if len(p["devices"]) == 1 and "listed twice" in (p["error"] or "") else 1)' "$TMP/out"
+
 # An absurd node MemTotal: kb * 1024 would wrap to a plausible number.
 fresh
 sed -i 's/MemTotal: *[0-9]*/MemTotal:       18446744073709551 /' "$T/sys/devices/system/node/node0/meminfo"
