@@ -20,7 +20,7 @@ static void text_vprint(FILE *out, const char *fmt, va_list ap)
 	_cleanup_free_ char *s = NULL;
 
 	if (vasprintf(&s, fmt, ap) >= 0)
-		escape_text(out, s, 0);
+		escape_text(out, s);
 }
 
 void text_field(FILE *out, const char *label, const char *fmt, ...)
@@ -28,7 +28,7 @@ void text_field(FILE *out, const char *label, const char *fmt, ...)
 	va_list ap;
 
 	fputs("  ", out);
-	escape_text(out, label, 0);
+	escape_text(out, label);
 	fprintf(out, "%*s", label && strlen(label) < 18 ? (int)(18 - strlen(label)) : 0, "");
 	va_start(ap, fmt);
 	text_vprint(out, fmt, ap);

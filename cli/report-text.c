@@ -18,7 +18,7 @@ struct tstr {
 
 static const char *T(struct tstr *t, const char *s)
 {
-	char *e = s ? text_escape(s) : NULL;
+	char *e = s ? escape_dup(escape_text, s) : NULL;
 
 	if (!e || t->n == ARRAY_SIZE(t->s)) {
 		free(e);

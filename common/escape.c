@@ -97,22 +97,20 @@ void escape_prom_label(FILE *out, const char *s)
 	}
 }
 
-void escape_text(FILE *out, const char *s, int keep_newlines)
+void escape_text(FILE *out, const char *s)
 {
 	uint32_t cp;
 	size_t n;
 
 	FOR_EACH_CHAR(s, n, cp) {
-		if (n && keep_newlines && (cp == '\n' || cp == '\t'))
-			fputc((int)cp, out);
-		else if (!n || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+		if (!n || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
 			fputc('?', out);
 		else
 			fwrite(p_, 1, n, out);
 	}
 }
 
-char *text_escape(const char *s)
+char *escape_dup(void (*escape)(FILE *, const char *), const char *s)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -120,7 +118,7 @@ char *text_escape(const char *s)
 
 	if (!f)
 		return NULL;
-	escape_text(f, s ? s : "", 0);
+	escape(f, s ? s : "");
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;

@@ -21,8 +21,8 @@ void escape_xml(FILE *out, const char *s);
 /* A Prometheus label value: \ " and newline escaped, other controls as
  * U+FFFD. */
 void escape_prom_label(FILE *out, const char *s);
-/* Text for a terminal: C0 and C1 controls and DEL (escape sequences) and
- * invalid UTF-8 as '?'; newline and tab kept when keep_newlines. */
-void escape_text(FILE *out, const char *s, int keep_newlines);
-/* The same, as a new string ("" for NULL; NULL only on OOM). */
-char *text_escape(const char *s);
+/* Text for a terminal: C0 and C1 controls (newline and tab too) and DEL
+ * (escape sequences) and invalid UTF-8 as '?'. */
+void escape_text(FILE *out, const char *s);
+/* What escape writes for s, as a new string (s NULL: ""; NULL on OOM). */
+char *escape_dup(void (*escape)(FILE *, const char *), const char *s);

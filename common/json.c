@@ -88,18 +88,7 @@ static void write_escaped(FILE *out, const char *s)
 
 char *json_escape(const char *s)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f)
-		return NULL;
-	write_escaped(f, s);
-	if (fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	return escape_dup(escape_json, s);
 }
 
 void json_key(struct json *j, const char *key)

@@ -705,7 +705,9 @@ int sr_check_writable_path(const struct sysroot *sr, const char *path)
 	return r;
 }
 
-static int open_for_write(const struct sysroot *sr, const char *path, int flags)
+/* Open path beneath its writable tree with flags; the tree's directory
+ * too when ret_tfd is non-NULL. */
+static int open_writable(const struct sysroot *sr, const char *path, int flags, int *ret_tfd)
 {
 	const char *tree, *rest;
 	_cleanup_close_ int tfd = -1;
@@ -719,6 +721,8 @@ static int open_for_write(const struct sysroot *sr, const char *path, int flags)
 	if (tfd < 0)
 		return tfd;
 	fd = open_resolved(tfd, rest, flags, RESOLVE_BENEATH);
+	if (fd >= 0 && ret_tfd)
+		*ret_tfd = TAKE_FD(tfd);
 	return fd == -EXDEV ? -EPERM : fd;
 }
 
@@ -841,20 +845,12 @@ static int write_tree_value(const struct sysroot *sr, const char *path, const ch
 {
 	_cleanup_free_ char *old = NULL, *content = NULL, *name = NULL;
 	_cleanup_close_ int tfd = -1, pfd = -1, fd = -1, dfd = -1;
-	const char *tree, *rest;
 	struct stat st;
 	int r;
 
-	r = split_writable(path, &tree, &rest);
-	if (r < 0)
-		return r;
-	trace_path(sr, path);
-	tfd = open_resolved(sr->dirfd, tree, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
-	if (tfd < 0)
-		return tfd;
-	pfd = open_resolved(tfd, rest, O_PATH, RESOLVE_BENEATH);
+	pfd = open_writable(sr, path, O_PATH, &tfd);
 	if (pfd < 0)
-		return pfd == -EXDEV ? -EPERM : pfd;
+		return pfd;
 	r = tree_file_writable(pfd);
 	if (r == 0 && fstat(pfd, &st) < 0)
 		r = -errno;
@@ -877,7 +873,7 @@ static int write_value(const struct sysroot *sr, const char *path, const char *v
 
 	if (!sr->live)
 		return write_tree_value(sr, path, value);
-	fd = open_for_write(sr, path, O_WRONLY);
+	fd = open_writable(sr, path, O_WRONLY, NULL);
 	if (fd < 0)
 		return fd;
 	return write_all(fd, value, strlen(value));
