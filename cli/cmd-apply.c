@@ -530,7 +530,7 @@ static int revert_summary(const struct sysroot *sr, const struct revert_outcome 
 	_cleanup_free_ char *jpath = journal_display_path(sr);
 
 	if (out->gone)
-		printf("note: %zu files of the journal are gone (a device removed, a reboot renumbered IRQs); "
+		printf("note: %zu files of the journal are gone (a device removed, its IRQs renumbered); "
 		       "nothing to restore there\n", out->gone);
 	if (out->failed || out->partial) {
 		log_error("%zu settings could not be restored; the journal %s is kept: run 'rigtune revert' again",

@@ -187,8 +187,8 @@ static int open_resolved(int dirfd, const char *path, int flags, uint64_t resolv
 		path = ".";
 	/* RESOLVE_IN_ROOT and RESOLVE_BENEATH fail a walk through ".." with
 	 * EAGAIN when any rename or mount ran meanwhile, anywhere on the
-	 * system: on a busy host, try again. */
-	for (int tries = 0; tries < 64; tries++) {
+	 * system: on a busy host (and writes to a tree rename), try again. */
+	for (int tries = 0; tries < 1000; tries++) {
 		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 		if (fd >= 0 || errno != EAGAIN)
 			break;

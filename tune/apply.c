@@ -2,8 +2,10 @@
  * back through the sysroot layer; roll back on failure; restore from the
  * journal in reverse. */
 #include <errno.h>
+#include <stdio.h>
 
 #include "common/util.h"
+#include "probes/pci.h"
 #include "tune/apply.h"
 
 /* The journal this run writes: an existing one from this boot (earlier
@@ -129,12 +131,33 @@ int apply_plan(const struct sysroot *sr, struct plan *plan, const char *profile_
 
 /* ---- revert ---- */
 
+/* An IRQ entry is keyed by its device (label irq.BDF) as well as its
+ * number: when the device lists its MSI vectors and N is no longer one of
+ * them nor its legacy IRQ (a driver rebind renumbered them), IRQ N now
+ * serves something else and is not touched. */
+static bool irq_moved(const struct sysroot *sr, const struct journal_entry *e)
+{
+	const char *bdf = e->label + strlen("irq.");
+	unsigned d, b, s, f;
+	int64_t legacy;
+	int irq;
+
+	if (!startswith(e->label, "irq.") || pci_parse_bdf(bdf, &d, &b, &s, &f) < 0 ||
+	    sscanf(e->path, "proc/irq/%d/", &irq) != 1)
+		return false;
+	if (!sr_exists(sr, "sys/bus/pci/devices/%s/msi_irqs", bdf))
+		return false;   /* nothing to tell by */
+	if (sr_exists(sr, "sys/bus/pci/devices/%s/msi_irqs/%d", bdf, irq))
+		return false;
+	return !(sr_read_s64(sr, &legacy, "sys/bus/pci/devices/%s/irq", bdf) == 0 && legacy == irq);
+}
+
 static void revert_one(const struct sysroot *sr, struct revert_item *it, bool hugepages)
 {
 	char *readback = NULL;
 	int r;
 
-	if (tune_read_value(sr, it->entry->path, &it->before) < 0) {
+	if (irq_moved(sr, it->entry) || tune_read_value(sr, it->entry->path, &it->before) < 0) {
 		it->before = NULL;
 		return;         /* gone (a device removed, an IRQ renumbered) */
 	}

@@ -93,6 +93,29 @@ check "... saying so" grep -q 'from an earlier boot' "$TMP/out"
 echo 11111111-this-boot > "$T/proc/sys/kernel/random/boot_id"
 check "... and restores the tree" cmp -s <(manifest "$T") "$TMP/pristine"
 
+# IRQ entries are keyed by device and vector: after a driver rebind
+# renumbered 0000:41:00.0's vectors (120, 121 -> 122, 123), revert leaves
+# IRQs 120 and 121 (another device's now) alone.
+profile irq <<'EOF'
+[irq]
+policy = local-node
+devices = nic
+EOF
+fresh
+R --sysroot "$T" apply irq > "$TMP/out" 2>&1
+if grep -q '^irq.0000:41:00.0' "$TMP/out"; then
+	M=$T/sys/bus/pci/devices/0000:41:00.0/msi_irqs
+	mv "$M/120" "$M/122" && mv "$M/121" "$M/123"
+	moved=$(cat "$T/proc/irq/120/smp_affinity_list")
+	R --sysroot "$T" revert > "$TMP/out" 2>&1
+	check "after a rebind renumbered the device's vectors: revert exits 0 ($?)" test $? = 0
+	check "... IRQ 120 (no longer the device's) is left as it is" \
+		test "$(cat "$T/proc/irq/120/smp_affinity_list")" = "$moved"
+	check "... and revert says its files are gone" grep -q 'files of the journal are gone' "$TMP/out"
+else
+	skip "the small tree has no NIC IRQ to move"
+fi
+
 # journal.tmp: a FIFO (would block apply), a hard link out of the tree
 # (would be overwritten), a symlink out of the tree.
 for kind in fifo hardlink symlink; do
