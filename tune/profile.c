@@ -851,10 +851,15 @@ static int search_dirs(const struct profile_search *search, char ***ret)
 	if (r == 0 && search && search->dirs)
 		for (size_t i = 0; r == 0 && search->dirs[i]; i++)
 			r = strv_extend(&dirs, search->dirs[i]);
-	else if (r == 0 && env) {
-		strv_free(dirs);
-		r = strv_split(env, ":", &dirs);
-	} else if (r == 0) {
+	else if (r == 0 && env)
+		/* An empty element is the current directory, as in $PATH:
+		 * asked for, never implied. */
+		for (const char *p = env; r == 0; p += strcspn(p, ":") + 1) {
+			r = strv_push(&dirs, strndup(p, strcspn(p, ":")));
+			if (!p[strcspn(p, ":")])
+				break;
+		}
+	else if (r == 0) {
 		bool installed = stat(PROFILEDIR, &st) == 0 && S_ISDIR(st.st_mode);
 
 		r = strv_extend(&dirs, SYSCONF_PROFILEDIR);

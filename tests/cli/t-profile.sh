@@ -11,7 +11,7 @@
 # root-only ownership checks pass whatever the checkout's umask was.
 cp -r "$SRCDIR/tests/profiles/bad" "$SRCDIR/tests/profiles/good" "$TMP/"
 chmod -R go-w "$TMP/bad" "$TMP/good"
-export RIGTUNE_PROFILE_PATH=$TMP/none
+export RIGTUNE_PROFILE_PATH=:$TMP/none     # ":": the current directory first
 
 # refused NAME DIR WANT-LOCATION WANT-TEXT: `show NAME` run in DIR exits 2,
 # prints nothing on stdout, and its first stderr line is
