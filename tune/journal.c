@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/durable.h"
 #include "common/util.h"
 #include "tune/journal.h"
 
@@ -281,41 +282,7 @@ char *journal_display_path(const struct sysroot *sr)
 
 int tune_state_dir_open(const struct sysroot *sr, const char *dir, int *ret_fd)
 {
-	_cleanup_free_ char *path = strdup(dir);
-	int fd;
-
-	if (!path)
-		return -ENOMEM;
-	for (char *slash = path;; slash++) {
-		slash = strchr(slash, '/');
-		if (slash)
-			*slash = '\0';
-		fd = sr_open(sr, O_PATH | O_DIRECTORY, "%s", path);
-		if (fd == -ENOENT) {
-			char *last = strrchr(path, '/');
-			_cleanup_close_ int parent = last ? (*last = '\0', sr_open(sr, O_PATH | O_DIRECTORY, "%s", path))
-							  : fcntl(sr->dirfd, F_DUPFD_CLOEXEC, 0);
-
-			if (last)
-				*last = '/';
-			if (parent < 0)
-				return parent;
-			if (mkdirat(parent, last ? last + 1 : path, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			fd = sr_open(sr, O_PATH | O_DIRECTORY, "%s", path);
-		}
-		if (fd < 0)
-			return fd;
-		close(fd);
-		if (!slash)
-			break;
-		*slash = '/';
-	}
-	fd = sr_open(sr, O_RDONLY | O_DIRECTORY, "%s", dir);
-	if (fd < 0)
-		return fd;
-	*ret_fd = fd;
-	return 0;
+	return sr_dir_open_creating(sr, dir, ret_fd);
 }
 
 int journal_load(const struct sysroot *sr, struct journal **ret, int *bad_line)
@@ -333,25 +300,10 @@ int journal_load(const struct sysroot *sr, struct journal **ret, int *bad_line)
 	return journal_parse(text, ret, bad_line);
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int journal_save(const struct sysroot *sr, const struct journal *j)
 {
 	_cleanup_free_ char *text = NULL;
-	_cleanup_close_ int dfd = -1, fd = -1;
+	_cleanup_close_ int dfd = -1;
 	int r;
 
 	r = journal_format(j, &text);
@@ -360,19 +312,7 @@ int journal_save(const struct sysroot *sr, const struct journal *j)
 	r = tune_state_dir_open(sr, JOURNAL_DIR, &dfd);
 	if (r < 0)
 		return r;
-	fd = openat(dfd, JOURNAL_NAME ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, text, strlen(text));
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r == 0 && renameat(dfd, JOURNAL_NAME ".tmp", dfd, JOURNAL_NAME) < 0)
-		r = -errno;
-	if (r < 0) {
-		(void)unlinkat(dfd, JOURNAL_NAME ".tmp", 0);
-		return r;
-	}
-	return fsync(dfd) < 0 ? -errno : 0;
+	return durable_replace_at(dfd, JOURNAL_NAME, text);
 }
 
 int journal_remove(const struct sysroot *sr)

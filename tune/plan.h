@@ -47,6 +47,9 @@ struct action {
 	enum action_state state;
 	bool may_fall_short;    /* hugepages: less read back is partial */
 	bool refusal_is_skip;   /* IRQs: EIO on write means kernel-managed */
+	bool durable;           /* a boot file (common/durable.h), not a kernel
+				   file: its original goes to tune/originals.h,
+				   not the runtime journal */
 	const struct profile_entry *src;
 	/* filled by apply */
 	enum action_result result;
