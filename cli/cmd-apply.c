@@ -16,6 +16,7 @@
 
 #include "cli/audit-json.h"
 #include "cli/cli.h"
+#include "common/durable.h"
 #include "common/json.h"
 #include "common/util.h"
 #include "tune/apply.h"
@@ -185,6 +186,11 @@ static void print_changes(const char *prefix, const struct action *g, size_t n,
 	if (!first)
 		return;
 	fprintf(out, "%s%s: ", prefix, first->label);
+	if (first->durable) {   /* a whole file: name it, its content is in it */
+		fprintf(out, "/%s %s", first->path, *first->current ? "rewritten" : "created");
+		print_source(first->src, out);
+		return;
+	}
 	if (!first->target || (same_cur && same_des && (count == 1 || !startswith(first->target, "node")))) {
 		fprintf(out, "%s %s %s", vis(v1, first->current), arrow(), vis(v2, first->desired));
 		if (count > 1)
@@ -621,8 +627,9 @@ static int revert_boot_now(const struct sysroot *sr)
 	int r = revert_boot_files(sr, &done, &failed);
 
 	for (size_t i = 0; done && done[i]; i++)
-		printf("kernel command line: /%s restored; regenerate the boot loader (rigtune apply "
-		       "--bootloader, or update-grub) before the next boot\n", done[i]);
+		printf("/%s restored from %s; %s\n", done[i], DURABLE_ORIGINALS_DIR,
+		       startswith(done[i], DURABLE_UNIT_DIR) ? "systemctl daemon-reload to forget the unit"
+		       : "regenerate the boot loader (rigtune apply --bootloader, or update-grub) before the next boot");
 	if (r < 0)
 		return log_errno(r, "cannot restore /%s from its saved original", failed ? failed : "?");
 	return 0;

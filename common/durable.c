@@ -22,8 +22,12 @@ static bool original_name_valid(const char *name)
 
 bool sr_durable_path_allowed(const char *path)
 {
+	const char *unit = path + strlen(DURABLE_UNIT_DIR "/");
+
 	if (!strcmp(path, DURABLE_GRUB_FILE) || !strcmp(path, DURABLE_KERNEL_CMDLINE))
 		return true;
+	if (startswith(path, DURABLE_UNIT_DIR "/"))
+		return endswith(unit, ".mount") && strlen(unit) > strlen(".mount") && original_name_valid(unit);
 	return startswith(path, DURABLE_ORIGINALS_DIR "/") &&
 	       original_name_valid(path + strlen(DURABLE_ORIGINALS_DIR "/"));
 }

@@ -1,7 +1,8 @@
 /* Durable files: the few files outside /sys and /proc that rigtune writes
  * and that must outlive a reboot, under the sysroot like everything else:
  * the boot loader's kernel command line (etc/default/grub.d/rigtune.cfg
- * for GRUB, etc/kernel/cmdline for systemd-boot) and rigtune's saved
+ * for GRUB, etc/kernel/cmdline for systemd-boot), systemd mount units
+ * (etc/systemd/system/NAME.mount: a hugetlbfs mount) and rigtune's saved
  * originals of them (var/lib/rigtune/originals/NAME). Any other path is
  * -EPERM. Kept apart from the sysroot layer's sys/ and proc/ writes
  * (common/sysroot.c), whose rules stay narrow. */
@@ -13,6 +14,7 @@
 #define DURABLE_GRUB_FILE "etc/default/grub.d/rigtune.cfg"
 #define DURABLE_KERNEL_CMDLINE "etc/kernel/cmdline"
 #define DURABLE_ORIGINALS_DIR "var/lib/rigtune/originals"
+#define DURABLE_UNIT_DIR "etc/systemd/system"
 
 /* Is path (relative to the sysroot) one of the durable files? */
 bool sr_durable_path_allowed(const char *path);

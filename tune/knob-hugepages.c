@@ -363,7 +363,9 @@ static int plan_hugepages(const struct knob_ctx *ctx, struct plan *plan)
 	int r = 0;
 
 	for (const struct profile_entry *e = NULL; r >= 0 && (e = profile_next(ctx->profile, "hugepages", e));)
-		if (strcmp(e->key, "keep_free"))
+		if (!strcmp(e->key, "mount"))
+			r = hugepages_mount_plan(ctx, plan, e);
+		else if (strcmp(e->key, "keep_free"))
 			r = plan_entry(&hp, e);
 	if (r >= 0)
 		r = check_floors(&hp);
@@ -447,6 +449,8 @@ static int check_hugepages(const struct profile *p, const struct profile_entry *
 static const struct schema_key hugepages_keys[] = {
 	{.name = "keep_free", .type = V_SIZE_SHARE, .doc = "what every node keeps outside the pools, "
 	 "\"8G\" or \"15%\" (default max(10 %, 4G)): a plan leaving less is refused"},
+	{SCHEMA_TEXT("mount", V_STRING, 200), .doc = "a hugetlbfs mount of the pool's page size there, as "
+	 "a systemd mount unit (/dev/hugepages1G -> /etc/systemd/system/dev-hugepages1G.mount)"},
 	{SCHEMA_PATTERN("<size>, <size>.node<N>", match_hugepages, V_PAGES), .min = 0,
 	 .max = SCHEMA_HUGEPAGES_MAX, .doc = "\"1G = 64\" total pages spread evenly over the nodes with "
 	 "memory, \"1G.node1 = 48\" pages on one node; never both for one size; \"1G = 50%\" that share "

@@ -113,25 +113,6 @@ static char *tokens_not_booted(const struct sysroot *sr, char *const *tokens)
 	return strv_join(missing, " ");
 }
 
-static int set_durable_file(const struct knob_ctx *ctx, struct action *a, const char *path, const char *desired)
-{
-	_cleanup_free_ char *current = NULL;
-	int r = sr_read_file(ctx->sr, &current, NULL, "%s", path);
-
-	if (r == -ENOENT)
-		current = strdup("");
-	else if (r < 0)
-		return r;
-	a->path = strdup(path);
-	a->desired = strdup(desired);
-	if (!current || !a->path || !a->desired)
-		return -ENOMEM;
-	a->current = TAKE_PTR(current);
-	a->durable = true;
-	a->state = strcmp(a->current, desired) ? ACTION_CHANGE : ACTION_IN_PLACE;
-	return 0;
-}
-
 static int plan_pending(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e,
 			const struct action *a, char *const *tokens)
 {
@@ -169,7 +150,7 @@ static int plan_kernel(const struct knob_ctx *ctx, struct plan *plan)
 	if (!desired || action_set_hint(a, "add %s to the kernel command line, then %s and reboot", e->value,
 					loader == LOADER_GRUB ? "update-grub" : "kernel-install") < 0)
 		return -ENOMEM;
-	r = set_durable_file(ctx, a, loader == LOADER_GRUB ? DURABLE_GRUB_FILE : DURABLE_KERNEL_CMDLINE, desired);
+	r = plan_set_durable_file(ctx, a, loader == LOADER_GRUB ? DURABLE_GRUB_FILE : DURABLE_KERNEL_CMDLINE, desired);
 	if (r < 0)
 		return r == -ENOMEM ? r : plan_error(plan, e, LABEL, "[kernel] cmdline: cannot read /%s: %s",
 						     loader == LOADER_GRUB ? DURABLE_GRUB_FILE

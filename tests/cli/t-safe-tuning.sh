@@ -75,6 +75,32 @@ check "a pool within the floor applies" test $rc = 0 -a "$(cat "$W/$POOL")" = 2
 R --sysroot "$W" revert > /dev/null 2>&1
 check "... and reverts" test "$(cat "$W/$POOL")" = 0
 
+# ---- a hugetlbfs mount unit for the pool ----
+M=$TMP/kvm-mount; cp -a "$KVM" "$M"
+UNIT=$M/etc/systemd/system/dev-hugepages1G.mount
+profile mount <<'EOF2'
+[hugepages]
+1G = 2
+mount = /dev/hugepages1G
+EOF2
+R --sysroot "$M" apply "$TMP/p/mount.ini" > "$TMP/out" 2>&1; rc=$?
+check "mount = /dev/hugepages1G: apply exits 0, naming the unit" \
+	test $rc = 0 -a -n "$(grep -x 'hugepages.mount: /etc/systemd/system/dev-hugepages1G.mount created (mount.ini:3)' "$TMP/out")"
+check "... a hugetlbfs mount unit with pagesize=1G at that path" \
+	test "$(grep -E '^(What|Where|Type|Options)=' "$UNIT" | tr '\n' ' ')" = \
+	"What=hugetlbfs Where=/dev/hugepages1G Type=hugetlbfs Options=pagesize=1G "
+R --sysroot "$M" audit "$TMP/p/mount.ini" > "$TMP/out" 2>&1; rc=$?
+check "audit: the unit in place, but nothing mounted there yet (exit 1)" test $rc = 1 -a -n \
+	"$(grep -E '^FAIL +hugepages.mounted +/dev/hugepages1G +not mounted' "$TMP/out")" -a -n "$(grep -E '^PASS +hugepages.mount ' "$TMP/out")"
+echo "hugetlbfs /dev/hugepages1G hugetlbfs rw,relatime,pagesize=1024M 0 0" >> "$M/proc/mounts"
+R --sysroot "$M" audit "$TMP/p/mount.ini" > "$TMP/out" 2>&1
+check "audit passes once it is mounted" test $? = 0
+R --sysroot "$M" revert > "$TMP/out" 2>&1
+check "revert removes the unit rigtune created" test ! -e "$UNIT" -a -n "$(grep 'dev-hugepages1G.mount restored' "$TMP/out")"
+printf '[hugepages]\nmount = /dev/huge pages\n' > "$TMP/p/badmount.ini"
+R --sysroot "$M" apply --dry-run "$TMP/p/badmount.ini" > "$TMP/out" 2>&1; rc=$?
+check "a mount path with a space, or no pool: exit 2" test $rc = 2
+
 # ---- typos are errors ----
 profile typo <<'EOF2'
 [sysctl]
