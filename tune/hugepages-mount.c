@@ -1,7 +1,7 @@
 /* [hugepages] mount = /dev/hugepages1G (planned by tune/knob-hugepages.c):
  * a systemd mount unit, etc/systemd/system/dev-hugepages1G.mount, that
  * mounts hugetlbfs there with pagesize= the largest pool size the profile
- * reserves: an engine that maps hugetlbfs needs a mount of the pool's own
+ * reserves (the knob passes it): an engine that maps hugetlbfs needs a mount of the pool's own
  * page size (admin-guide/mm/hugetlbpage.rst; the default /dev/hugepages
  * uses the default 2M size). The unit is a durable file: its original
  * (none) is kept in var/lib/rigtune/originals/, revert removes it. Audit
@@ -12,7 +12,6 @@
 #include "common/durable.h"
 #include "common/util.h"
 #include "tune/knobs.h"
-#include "tune/schema.h"
 
 #define LABEL "hugepages.mount"
 
@@ -31,18 +30,6 @@ static char *unit_name(const char *where)
 		if (*p == '/')
 			*p = '-';
 	return name;
-}
-
-/* The largest page size the profile's pools ask for, 0 when none. */
-static uint64_t pool_size_kb(const struct profile *p)
-{
-	uint64_t best = 0, kb;
-	int node;
-
-	for (const struct profile_entry *e = NULL; (e = profile_next(p, "hugepages", e));)
-		if (schema_parse_hugepages_key(e->key, &kb, &node) == 0 && kb > best)
-			best = kb;
-	return best;
 }
 
 static char *unit_text(const char *where, const char *name, const char *size)
@@ -73,21 +60,19 @@ static bool mounted(const struct sysroot *sr, const char *where)
 	return pattern && sr_read_file(sr, &text, NULL, "proc/mounts") == 0 && strstr(text, pattern);
 }
 
-int hugepages_mount_plan(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e)
+int hugepages_mount_plan(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e,
+			 const char *size)
 {
 	_cleanup_free_ char *name = unit_name(e->value), *path = NULL, *text = NULL;
-	uint64_t kb = pool_size_kb(ctx->profile);
 	struct action *a;
-	char size[32];
 	int r;
 
 	if (!name)
 		return plan_error(plan, e, LABEL, "[hugepages] mount = %s: expected an absolute path of letters, "
 				  "digits, '_' and '.', such as /dev/hugepages1G", e->value);
-	if (kb == 0)
+	if (!size)
 		return plan_error(plan, e, LABEL, "[hugepages] mount = %s: no pool to mount (add one, such as "
 				  "1G = 50%%)", e->value);
-	hugepages_size_name(kb, size, sizeof(size));
 	path = xasprintf(DURABLE_UNIT_DIR "/%s", name);
 	text = unit_text(e->value, name, size);
 	a = path && text ? plan_add(plan, e, LABEL, NULL) : NULL;

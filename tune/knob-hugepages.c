@@ -357,6 +357,20 @@ static int check_floors(const struct hugepages_plan *hp)
 	return r;
 }
 
+/* The mount's page size: the largest pool the profile asks for. */
+static int plan_mount(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *mount)
+{
+	uint64_t best = 0, kb;
+	char size[32];
+	int node;
+
+	for (const struct profile_entry *e = NULL; (e = profile_next(ctx->profile, "hugepages", e));)
+		if (schema_parse_hugepages_key(e->key, &kb, &node) == 0 && kb > best)
+			best = kb;
+	hugepages_size_name(best, size, sizeof(size));
+	return hugepages_mount_plan(ctx, plan, mount, best ? size : NULL);
+}
+
 static int plan_hugepages(const struct knob_ctx *ctx, struct plan *plan)
 {
 	struct hugepages_plan hp = {.ctx = ctx, .plan = plan};
@@ -364,7 +378,7 @@ static int plan_hugepages(const struct knob_ctx *ctx, struct plan *plan)
 
 	for (const struct profile_entry *e = NULL; r >= 0 && (e = profile_next(ctx->profile, "hugepages", e));)
 		if (!strcmp(e->key, "mount"))
-			r = hugepages_mount_plan(ctx, plan, e);
+			r = plan_mount(ctx, plan, e);
 		else if (strcmp(e->key, "keep_free"))
 			r = plan_entry(&hp, e);
 	if (r >= 0)

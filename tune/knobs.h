@@ -28,9 +28,11 @@ uint64_t hugepages_keep_free(const char *keep_free, uint64_t memory_bytes);
  * exit latency, enable the others, on every online CPU (tune/cpuidle.c). */
 int cpuidle_plan(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e);
 
-/* [hugepages] mount = e: a systemd mount unit for hugetlbfs there
+/* [hugepages] mount = e: a systemd mount unit for hugetlbfs there with
+ * pages of size ("1G"; NULL: the profile has no pool, an error)
  * (tune/hugepages-mount.c). */
-int hugepages_mount_plan(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e);
+int hugepages_mount_plan(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e,
+			 const char *size);
 
 /* The file [kernel] cmdline writes for the boot loader found under the
  * root (etc/default/grub.d/rigtune.cfg, etc/kernel/cmdline), or NULL. */
