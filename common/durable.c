@@ -145,6 +145,44 @@ int sr_durable_write(const struct sysroot *sr, const char *path, const char *con
 	return r;
 }
 
+/* A directory on the way to a durable file ("etc/systemd"), which apply
+ * may have created. */
+static bool durable_parent_allowed(const char *dir)
+{
+	static const char *const files[] = {DURABLE_GRUB_FILE, DURABLE_KERNEL_CMDLINE, DURABLE_UNIT_DIR "/x"};
+	size_t n = strlen(dir);
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		if (n && !strncmp(files[i], dir, n) && files[i][n] == '/')
+			return true;
+	return false;
+}
+
+int sr_durable_rmdir(const struct sysroot *sr, const char *dir)
+{
+	_cleanup_free_ char *parent = NULL;
+	_cleanup_close_ int dfd = -1;
+	const char *name;
+	int r;
+
+	if (!durable_parent_allowed(dir))
+		return -EPERM;
+	r = strchr(dir, '/') ? split_path(dir, &parent, &name) : 0;
+	if (r < 0)
+		return r;
+	if (!parent)
+		name = dir;     /* a directory at the root: "etc" */
+	dfd = parent ? sr_open(sr, O_RDONLY | O_DIRECTORY, "%s", parent)
+		     : openat(sr->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1 && !parent)
+		dfd = -errno;
+	if (dfd < 0)
+		return dfd == -ENOENT ? 0 : dfd;
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return fsync(dfd) < 0 ? -errno : 0;
+}
+
 int sr_durable_remove(const struct sysroot *sr, const char *path)
 {
 	_cleanup_free_ char *dir = NULL;

@@ -28,5 +28,9 @@ int sr_durable_write(const struct sysroot *sr, const char *path, const char *con
 int sr_dir_open_creating(const struct sysroot *sr, const char *dir, int *ret_fd);
 /* Replace dfd/name with content: NAME.tmp, fsync, rename, fsync of dfd. */
 int durable_replace_at(int dfd, const char *name, const char *content);
+/* Remove an empty directory on the way to a durable file ("etc/systemd",
+ * "etc/default/grub.d"): 0 (also when it is gone), -ENOTEMPTY, -EPERM for
+ * any other directory. */
+int sr_durable_rmdir(const struct sysroot *sr, const char *dir);
 /* Remove path (0 when it was not there) and fsync its directory. */
 int sr_durable_remove(const struct sysroot *sr, const char *path);

@@ -43,7 +43,9 @@ static int plan_entry(const struct knob_ctx *ctx, struct plan *plan, const struc
 
 	if (!path || !label)
 		return -ENOMEM;
-	if (!sr_exists(ctx->sr, "%s", path))
+	/* missing, not refused: a symlink out of proc/sys is -EPERM below */
+	r = sr_check_writable_path(ctx->sr, path);
+	if (r == -ENOENT || r == -ENOTDIR)
 		return optional ? 0 : unknown_sysctl(ctx, plan, e, name, label);
 	a = plan_add(plan, e, label, NULL);
 	if (!a)

@@ -55,6 +55,10 @@ static int plan_entry(const struct knob_ctx *ctx, struct plan *plan, const struc
 	r = tune_glob(ctx->sr, pattern, &paths);
 	if (r < 0)
 		return r == -ENOMEM ? r : plan_error(plan, e, key, "[sysfs] %s: not a path", key);
+	/* a plain path that resolves out of sys/: refused below, not missing */
+	if (!paths && !strpbrk(pattern, "*?[") &&
+	    (r = sr_check_writable_path(ctx->sr, pattern)) != -ENOENT && r != -ENOTDIR)
+		return plan_file(ctx, plan, e, key, pattern);
 	if (!paths)
 		return optional ? 0 : no_match(ctx, plan, e, key);
 	for (size_t i = 0; paths[i]; i++) {

@@ -5,7 +5,8 @@
  *
  *   rigtune-original 1
  *   path <path relative to the sysroot>
- *   content <the file as it was>      (or: absent)
+ *   content <the file as it was>      (or: absent [DIR...], the
+ *                                      directories writing it created)
  *
  * each field escaped as in the journal (journal_escape). */
 #pragma once

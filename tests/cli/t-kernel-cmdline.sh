@@ -45,8 +45,8 @@ check "... writes grub.d/rigtune.cfg appending the tokens to GRUB_CMDLINE_LINUX_
 	"$G/etc/default/grub.d/rigtune.cfg"
 check "... leaves /etc/default/grub alone" grep -qx 'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash"' "$G/etc/default/grub"
 check "... says it takes effect at the next boot" grep -q 'takes effect at the next boot' "$TMP/out"
-check "the original (absent) kept in var/lib/rigtune/originals" \
-	grep -qx absent "$G/var/lib/rigtune/originals/etc_default_grub.d_rigtune.cfg"
+check "the original (absent, and the grub.d it creates) kept in var/lib/rigtune/originals" \
+	grep -qx "absent etc/default/grub.d" "$G/var/lib/rigtune/originals/etc_default_grub.d_rigtune.cfg"
 check "... and not in the runtime journal" test ! -e "$G/var/lib/rigtune/journal"
 R --sysroot "$G" audit "$TMP/p/k.ini" > "$TMP/out" 2>&1; rc=$?
 check "audit: the file is in place" grep -Eq '^PASS +kernel.cmdline ' "$TMP/out"
@@ -61,7 +61,7 @@ cp "$TMP/cmdline.saved" "$G/proc/cmdline"
 R --sysroot "$G" apply "$TMP/p/k2.ini" > "$TMP/out" 2>&1
 check "a profile with fewer tokens removes the others" \
 	grep -qx 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT iommu=pt"' "$G/etc/default/grub.d/rigtune.cfg"
-check "... the first original stays" grep -qx absent "$G/var/lib/rigtune/originals/etc_default_grub.d_rigtune.cfg"
+check "... the first original stays" grep -qx "absent etc/default/grub.d" "$G/var/lib/rigtune/originals/etc_default_grub.d_rigtune.cfg"
 : > "$TMP/calls"
 PATH=$TMP/bin:$PATH R --sysroot "$G" apply --bootloader "$TMP/p/k2.ini" > "$TMP/out" 2>&1; rc=$?
 check "apply --bootloader: exit 0" test $rc = 0
@@ -76,8 +76,8 @@ PATH=$TMP/bin:$PATH R --sysroot "$G" apply --dry-run --bootloader "$TMP/p/k2.ini
 check "--dry-run --bootloader only shows the command" test -z "$(cat "$TMP/calls")" -a -n "$(grep 'would run update-grub' "$TMP/out")"
 R --sysroot "$G" revert > "$TMP/out" 2>&1; rc=$?
 check "revert: exit 0, naming the file" test $rc = 0 -a -n "$(grep 'etc/default/grub.d/rigtune.cfg restored' "$TMP/out")"
-check "... rigtune.cfg removed (it was absent), the original record dropped" \
-	test ! -e "$G/etc/default/grub.d/rigtune.cfg" -a -z "$(ls "$G/var/lib/rigtune/originals" 2>/dev/null)"
+check "... rigtune.cfg and the grub.d it created removed, the original record dropped" \
+	test ! -e "$G/etc/default/grub.d" -a -z "$(ls "$G/var/lib/rigtune/originals" 2>/dev/null)"
 check "... every file as before apply" cmp -s <(sums "$G") "$TMP/grub.sum"
 
 # ---- systemd-boot ----
