@@ -158,49 +158,34 @@ static bool durable_parent_allowed(const char *dir)
 	return false;
 }
 
-int sr_durable_rmdir(const struct sysroot *sr, const char *dir)
+/* Unlink path (a file, or with AT_REMOVEDIR an empty directory) and sync
+ * its directory; 0 when it is not there. A path without '/' is at the root. */
+static int unlink_synced(const struct sysroot *sr, const char *path, int flags)
 {
-	_cleanup_free_ char *parent = NULL;
+	_cleanup_free_ char *dir = NULL;
 	_cleanup_close_ int dfd = -1;
-	const char *name;
-	int r;
+	const char *name = path;
+	int r = strchr(path, '/') ? split_path(path, &dir, &name) : 0;
 
-	if (!durable_parent_allowed(dir))
-		return -EPERM;
-	r = strchr(dir, '/') ? split_path(dir, &parent, &name) : 0;
 	if (r < 0)
 		return r;
-	if (!parent)
-		name = dir;     /* a directory at the root: "etc" */
-	dfd = parent ? sr_open(sr, O_RDONLY | O_DIRECTORY, "%s", parent)
-		     : openat(sr->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd == -1 && !parent)
+	dfd = dir ? sr_open(sr, O_RDONLY | O_DIRECTORY, "%s", dir)
+		  : openat(sr->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1 && !dir)
 		dfd = -errno;
 	if (dfd < 0)
 		return dfd == -ENOENT ? 0 : dfd;
-	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0)
+	if (unlinkat(dfd, name, flags) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	return fsync(dfd) < 0 ? -errno : 0;
 }
 
+int sr_durable_rmdir(const struct sysroot *sr, const char *dir)
+{
+	return durable_parent_allowed(dir) ? unlink_synced(sr, dir, AT_REMOVEDIR) : -EPERM;
+}
+
 int sr_durable_remove(const struct sysroot *sr, const char *path)
 {
-	_cleanup_free_ char *dir = NULL;
-	_cleanup_close_ int dfd = -1;
-	const char *name;
-	int r;
-
-	if (!sr_durable_path_allowed(path))
-		return -EPERM;
-	r = split_path(path, &dir, &name);
-	if (r < 0)
-		return r;
-	dfd = sr_open(sr, O_RDONLY | O_DIRECTORY, "%s", dir);
-	if (dfd == -ENOENT)
-		return 0;
-	if (dfd < 0)
-		return dfd;
-	if (unlinkat(dfd, name, 0) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return fsync(dfd) < 0 ? -errno : 0;
+	return sr_durable_path_allowed(path) ? unlink_synced(sr, path, 0) : -EPERM;
 }
