@@ -17,12 +17,15 @@
 #include "cli/audit-json.h"
 #include "cli/cli.h"
 #include "common/escape.h"
+#include "common/durable.h"
 #include "common/json.h"
 #include "common/util.h"
 #include "tune/apply.h"
 #include "tune/audit.h"
+#include "tune/bootloader.h"
 #include "tune/journal.h"
 #include "tune/lock.h"
+#include "tune/originals.h"
 #include "tune/plan.h"
 
 #define WAIT_LOCK_DEFAULT_S 10
@@ -30,6 +33,7 @@
 struct engine_opts {
 	bool dry_run;
 	bool force;             /* revert: replay a journal of an earlier boot */
+	bool bootloader;        /* apply --bootloader: regenerate the boot loader */
 	unsigned wait_ms;
 };
 
@@ -88,6 +92,7 @@ static int parse_engine_opts(const char *cmd, int argc, char **argv, bool allow_
 		{"dry-run", no_argument, NULL, 'n'},
 		{"wait-lock", required_argument, NULL, 'w'},
 		{"force", no_argument, NULL, 'f'},
+		{"bootloader", no_argument, NULL, 'b'},
 		{0},
 	};
 	double secs;
@@ -99,6 +104,8 @@ static int parse_engine_opts(const char *cmd, int argc, char **argv, bool allow_
 			o->dry_run = true;
 		} else if (c == 'f' && !allow_dry_run) {
 			o->force = true;
+		} else if (c == 'b' && allow_dry_run) {
+			o->bootloader = true;
 		} else if (c == 'w') {
 			if (parse_double(optarg, &secs) < 0 || !(secs >= 0 && secs <= 86400))
 				return log_error("%s: --wait-lock takes seconds (0 to 86400), not '%s'", cmd, optarg);
@@ -196,6 +203,11 @@ static void print_changes(const char *prefix, const struct action *g, size_t n,
 	if (!first)
 		return;
 	fprintf(out, "%s%s: ", prefix, first->label);
+	if (first->durable) {   /* a whole file: name it, its content is in it */
+		fprintf(out, "/%s %s", first->path, *first->current ? "rewritten" : "created");
+		print_source(first->src, out);
+		return;
+	}
 	if (!first->target || (same_cur && same_des && (count == 1 || !startswith(first->target, "node")))) {
 		fprintf(out, "%s %s %s", vis(v1, back ? first->desired : first->current), arrow(),
 			vis(v2, back ? first->current : first->desired));
@@ -377,9 +389,12 @@ static int apply_result(const struct cli *cli, const struct sysroot *sr, struct 
 		printf("nothing to change: %zu settings already in place (%zu skipped)\n", t.in_place, t.skipped);
 	else if (t.changed == 0)
 		printf("nothing to change: %zu settings already in place\n", t.in_place);
-	else
+	else if (o->journal_saved)
 		printf("applied %zu settings (%zu already in place, %zu skipped); journal %s; undo with "
 		       "'rigtune revert'\n", t.changed, t.in_place, t.skipped, jpath ? jpath : "");
+	else    /* only boot files: their originals are in var/lib/rigtune/originals */
+		printf("applied %zu settings (%zu already in place, %zu skipped); undo with 'rigtune revert'\n",
+		       t.changed, t.in_place, t.skipped);
 	return o->partial ? EXIT_CHECK : EXIT_GOOD;
 }
 
@@ -424,6 +439,45 @@ static int dry_run(const struct cli *cli, const struct plan *p)
 /* Plan (a profile the host cannot take is refused before the lock is
  * even created), then take the lock and plan again: the current values
  * journaled must be read under the lock. */
+/* apply --bootloader: once the kernel command line file is as the
+ * profile wants it, run the boot loader's own tool on it. */
+static int regenerate_bootloader(const struct sysroot *sr, const struct plan *p, bool dry_run)
+{
+	_cleanup_strv_ char **argv = NULL;
+	_cleanup_free_ char *cmd = NULL;
+	bool wanted = false;
+	int r, status;
+
+	for (size_t i = 0; i < p->nactions; i++)
+		wanted |= p->actions[i].durable && (p->actions[i].state == ACTION_IN_PLACE ||
+						    p->actions[i].result == RESULT_WRITTEN);
+	if (!wanted) {
+		printf("--bootloader: no kernel command line file to regenerate the boot loader from "
+		       "([kernel] cmdline)\n");
+		return 0;
+	}
+	r = bootloader_argv(sr, &argv);
+	if (r < 0)
+		return log_errno(r, "--bootloader: cannot tell how to regenerate the boot loader");
+	cmd = strv_join(argv, " ");
+	if (!cmd)
+		return log_errno(-ENOMEM, "--bootloader");
+	if (dry_run) {
+		printf("--bootloader: would run %s\n", cmd);
+		return 0;
+	}
+	printf("running %s%s\n", cmd, sr->live ? "" : " (on this host: the tool does not know --sysroot)");
+	fflush(stdout);
+	r = bootloader_run(argv, &status);
+	if (r < 0)
+		return log_errno(r, "--bootloader: cannot run %s", argv[0]);
+	if (status != 0)
+		return log_error("--bootloader: %s exited with status %d; the kernel command line file is "
+				 "written, the boot loader is not regenerated", cmd, status);
+	printf("boot loader regenerated: the new kernel command line takes effect at the next boot\n");
+	return 0;
+}
+
 static int apply_profile(const struct cli *cli, struct sysroot *sr, const struct profile *prof,
 			 const struct engine_opts *o)
 {
@@ -445,6 +499,11 @@ static int apply_profile(const struct cli *cli, struct sysroot *sr, const struct
 	if (r == 0 && !o->dry_run) {
 		r = apply_plan(sr, p, prof->path, &out);
 		r = r < 0 ? apply_journal_error(sr, r, &out) : apply_result(cli, sr, p, &out);
+	}
+	if (o->bootloader && r != EXIT_ERROR) {
+		int rb = regenerate_bootloader(sr, p, o->dry_run);
+
+		r = rb ? rb : r;
 	}
 	tune_lock_release(lock_fd);
 	plan_free(p);
@@ -545,7 +604,7 @@ static int revert_summary(const struct sysroot *sr, const struct revert_outcome 
 
 /* Load the journal: 0, -ENOENT when there is none (said so), or
  * EXIT_ERROR (printed). */
-static int revert_load(const struct sysroot *sr, struct journal **j)
+static int revert_load(const struct sysroot *sr, struct journal **j, bool quiet_absent)
 {
 	_cleanup_free_ char *jpath = journal_display_path(sr);
 	char v[VIS_MAX];
@@ -553,7 +612,8 @@ static int revert_load(const struct sysroot *sr, struct journal **j)
 	int line, r = journal_load(sr, j, &line);
 
 	if (r == -ENOENT) {
-		printf("no journal: nothing to revert\n");
+		if (!quiet_absent)
+			printf("no journal: nothing to revert\n");
 		return r;
 	}
 	if (r == -EBADMSG)
@@ -609,23 +669,52 @@ static int revert_journal_now(const struct sysroot *sr, const struct journal *j)
 	return r;
 }
 
+/* Boot files ([kernel] cmdline) back as they were: they take effect
+ * once the boot loader is regenerated. */
+static int revert_boot_now(const struct sysroot *sr)
+{
+	_cleanup_strv_ char **done = NULL;
+	_cleanup_free_ char *failed = NULL;
+	int r = revert_boot_files(sr, &done, &failed);
+
+	for (size_t i = 0; done && done[i]; i++)
+		printf("/%s restored from %s; %s\n", done[i], DURABLE_ORIGINALS_DIR,
+		       startswith(done[i], DURABLE_UNIT_DIR) ? "systemctl daemon-reload to forget the unit"
+		       : "regenerate the boot loader (rigtune apply --bootloader, or update-grub) before the next boot");
+	if (r < 0)
+		return log_errno(r, "cannot restore /%s from its saved original", failed ? failed : "?");
+	return 0;
+}
+
+static bool boot_files_saved(const struct sysroot *sr)
+{
+	_cleanup_strv_ char **paths = NULL;
+
+	return originals_list(sr, &paths) == 0 && paths[0];
+}
+
 /* The journal is checked before the lock is taken (a corrupt one leaves
  * no trace), then loaded again under it. */
 static int revert_run(const struct sysroot *sr, const struct engine_opts *o)
 {
 	_cleanup_(journal_freep) struct journal *j = NULL;
-	int r = revert_load(sr, &j), lock_fd = -1;
+	bool boot = boot_files_saved(sr);
+	int r = revert_load(sr, &j, boot), lock_fd = -1, rb;
 
 	if (r == 0)
 		r = revert_boot_check(sr, j, o->force);
-	if (r)
+	if (r && !(r == -ENOENT && boot))
 		return r == -ENOENT ? EXIT_GOOD : r;
 	j = journal_free(j);
 	r = lock(sr, "revert", o->wait_ms, &lock_fd);
 	if (r == 0)
-		r = revert_load(sr, &j);
+		r = revert_load(sr, &j, boot);
 	if (r == 0)
 		r = revert_journal_now(sr, j);
+	if (r == 0 || r == -ENOENT) {
+		rb = revert_boot_now(sr);
+		r = rb ? rb : r;
+	}
 	tune_lock_release(lock_fd);
 	return r == -ENOENT ? EXIT_GOOD : r;
 }

@@ -12,7 +12,7 @@
 
 static const struct command commands[] = {
 	{"probe", cmd_probe, "[--json]", "what the host is: CPU, NUMA, memory, PCIe links, THP, hugepages, IRQs"},
-	{"apply", cmd_apply, "PROFILE [--dry-run] [--wait-lock SECONDS]", "apply a profile, journaling every original value"},
+	{"apply", cmd_apply, "PROFILE [--dry-run] [--bootloader] [--wait-lock SECONDS]", "apply a profile, journaling every original value"},
 	{"revert", cmd_revert, "[--force] [--wait-lock SECONDS]", "put back every value the last apply changed"},
 	{"audit", cmd_audit, "PROFILE [--json]", "check the host against a profile; change nothing"},
 	{"verify", cmd_verify, "PROFILE [--json] [--quick]", "measure memory bandwidth against the profile's targets"},

@@ -350,6 +350,15 @@ static void render_device_json(const struct pci_device *d, struct json *j)
 	json_kv_string(j, "local_cpus", cpus);
 	json_kv_string(j, "port_type", port_type_key(d->pcie_type));
 	json_kv_bool(j, "bridge", d->is_bridge);
+	json_kv_int_opt(j, "mps", d->mps);
+	json_kv_int_opt(j, "mps_max", d->mps_max);
+	json_kv_int_opt(j, "mrrs", d->mrrs);
+	json_key(j, "acs");
+	if (d->acs == UNKNOWN)
+		json_null(j);
+	else
+		json_bool(j, d->acs);
+	json_kv_int_opt(j, "iommu_group", d->iommu_group);
 	render_link_json(d, j);
 	json_key(j, "upstream");
 	json_array_begin(j);

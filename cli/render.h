@@ -21,6 +21,8 @@ void render_memory_text(const struct cli *cli, const struct host *h, FILE *out);
 void render_memory_json(const struct host *h, struct json *j);
 void render_pci_text(const struct cli *cli, const struct host *h, FILE *out);
 void render_pci_json(const struct host *h, struct json *j);
+void render_iommu_text(const struct cli *cli, const struct host *h, FILE *out);
+void render_iommu_json(const struct host *h, struct json *j);
 void render_links_text(const struct cli *cli, const struct host *h, FILE *out);
 void render_links_json(const struct host *h, struct json *j);
 void render_irq_text(const struct cli *cli, const struct host *h, FILE *out);

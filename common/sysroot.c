@@ -753,21 +753,6 @@ static int emulated_content(const char *old, const char *value, char **ret)
 	return 0;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* The directory holding pfd's file, and the file's name in it, both
  * beneath tfd; -EPERM when the name no longer leads to that file. */
@@ -827,7 +812,7 @@ static int replace_file(int dfd, const char *name, const struct stat *st, const 
 	/* O_NONBLOCK was for the open; writes to some file systems fail
 	 * with a spurious EAGAIN under it. */
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	r = write_all(fd, content, strlen(content));
+	r = fd_write_all(fd, content, strlen(content));
 	if (r == 0 && fchmod(fd, st->st_mode & 07777) < 0)
 		r = -errno;
 	if (r == 0 && fchown(fd, st->st_uid, st->st_gid) < 0 && errno != EPERM)
@@ -876,7 +861,7 @@ static int write_value(const struct sysroot *sr, const char *path, const char *v
 	fd = open_writable(sr, path, O_WRONLY, NULL);
 	if (fd < 0)
 		return fd;
-	return write_all(fd, value, strlen(value));
+	return fd_write_all(fd, value, strlen(value));
 }
 
 bool sr_value_equal(const char *wanted, const char *shown)

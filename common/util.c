@@ -339,3 +339,18 @@ int parse_bool(const char *s, bool *ret)
 	}
 	return -EINVAL;
 }
+
+int fd_write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}

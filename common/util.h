@@ -61,3 +61,6 @@ int parse_s64(const char *s, int64_t *ret);
 int parse_int(const char *s, int *ret);
 int parse_double(const char *s, double *ret);
 int parse_bool(const char *s, bool *ret);    /* 1/0, yes/no, true/false, on/off */
+
+/* write(2) all of s, retrying short writes and EINTR: 0 or -errno. */
+int fd_write_all(int fd, const char *s, size_t n);

@@ -118,6 +118,11 @@ struct pci_device {
 	int pcie_type;              /* PCIe device/port type, UNKNOWN if not PCIe */
 	bool has_link;
 	struct pci_link link;
+	int mps, mps_max, mrrs;     /* Max Payload Size (DevCtl, DevCap) and Max Read
+				       Request Size (DevCtl), bytes; UNKNOWN */
+	int acs;                    /* ACS P2P Request/Completion Redirect enabled
+				       (ACS Control): 1 on, 0 off, UNKNOWN no ACS */
+	int iommu_group;            /* sys/bus/pci/devices/BDF/iommu_group, UNKNOWN */
 	char **upstream;            /* bridges above: root port first, parent last (DESIGN.md) */
 	char *limiting_hop;         /* BDF or NULL */
 	char *parent;               /* immediate upstream bridge BDF or NULL */
@@ -249,6 +254,16 @@ struct memory_info {
 	size_t nsockets;
 };
 
+/* The IOMMU as DMA from devices sees it. */
+struct iommu_info {
+	const char *mode;           /* "off", "passthrough" (identity: iommu=pt),
+				       "translated" (DMA domains), NULL unknown */
+	const char *source;         /* what said so: "iommu_groups type",
+				       "kernel command line", "no iommu_groups" */
+	int ngroups;                /* sys/kernel/iommu_groups entries, UNKNOWN */
+	char **units;               /* sys/class/iommu: "dmar0", "ivhd0"; NULL-terminated */
+};
+
 struct host {
 	struct kernel_info kernel;
 	struct cpu_info cpu;
@@ -260,6 +275,7 @@ struct host {
 	struct pci_info pci;
 	struct links_info links;
 	struct irq_info irq;
+	struct iommu_info iommu;
 };
 
 struct probe_options {
@@ -308,6 +324,8 @@ int links_probe_collect(const struct sysroot *sr, const struct probe_options *op
 void links_probe_release(struct host *h);
 int irq_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
 void irq_probe_release(struct host *h);
+int iommu_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
+void iommu_probe_release(struct host *h);
 
 /* Helpers shared by probes. */
 /* Pools of every size under DIR/hugepages-<N>kB (nr, free, surplus, resv). */
@@ -321,5 +339,16 @@ int irq_irqbalance_running(const struct sysroot *sr, bool *ret);
 /* Lookups used across probes. */
 const struct numa_node *host_node(const struct host *h, int id);
 const struct pci_device *host_pci_device(const struct host *h, const char *bdf);
+/* Ready for passthrough to a VM: the IOMMU on, d alone in its IOMMU group
+ * but for functions of its own slot (a GPU's HDMI audio), every one bound
+ * to vfio-pci. why: what is missing, or what holds (probes/iommu.c). */
+bool iommu_passthrough_ready(const struct host *h, const struct pci_device *d, char *why, size_t size);
+/* The first bridge on d's path (root port first) whose Max Payload Size
+ * differs from d's, or NULL: a mismatch is a misconfiguration (the kernel's
+ * pci=pcie_bus_* policy, firmware), costing bandwidth or risking errors. */
+const struct pci_device *pci_mps_mismatch(const struct host *h, const struct pci_device *d);
+/* Switch downstream ports with ACS P2P redirect on and off (those without
+ * a readable ACS capability left out). */
+void pci_acs_count(const struct host *h, size_t *on, size_t *off);
 /* The sysctls probe reports, in output order (also used by snapshot). */
 extern const char *const sysctl_probe_names[];

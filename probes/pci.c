@@ -455,8 +455,9 @@ struct pci_raw {
 	bool bridge_hdr;             /* type 1 header */
 	unsigned secondary;          /* bus below a bridge */
 	int exp_flags;               /* PCIe capability flags, -1 none */
-	uint32_t lnkcap, lnkcap2;
-	uint16_t lnksta;
+	uint32_t lnkcap, lnkcap2, devcap;
+	uint16_t lnksta, devctl;
+	int acs_ctrl;                /* ACS Control, -1 no ACS capability */
 };
 
 static void step_ident(struct pci_session *s, void *arg)
@@ -499,9 +500,15 @@ static void step_config(struct pci_session *s, void *arg)
 		return;
 	r->lnkcap = pci_read_long(pd, (int)cap->addr + PCI_EXP_LNKCAP);
 	r->lnksta = pci_read_word(pd, (int)cap->addr + PCI_EXP_LNKSTA);
+	r->devcap = pci_read_long(pd, (int)cap->addr + PCI_EXP_DEVCAP);
+	r->devctl = pci_read_word(pd, (int)cap->addr + PCI_EXP_DEVCTL);
 	if ((flags & PCI_EXP_FLAGS_VERS) >= 2)
 		r->lnkcap2 = pci_read_long(pd, (int)cap->addr + PCI_EXP_LNKCAP2);
 	r->exp_flags = flags;
+	/* ACS sits in extended config space (root only, or a full dump) */
+	if ((pci_fill_info(pd, PCI_FILL_EXT_CAPS) & PCI_FILL_EXT_CAPS) &&
+	    (cap = pci_find_cap(pd, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED)))
+		r->acs_ctrl = pci_read_word(pd, (int)cap->addr + PCI_ACS_CTRL);
 }
 
 struct pci_names {
@@ -561,6 +568,7 @@ static struct pci_device *pci_append(struct pci_ctx *c)
 	d->vendor_id = d->device_id = 0xffff;     /* PCI's "nobody here": unknown */
 	d->numa_node = UNKNOWN;
 	d->pcie_type = UNKNOWN;
+	d->mps = d->mps_max = d->mrrs = d->acs = d->iommu_group = UNKNOWN;
 	pci_link_init(&d->link);
 	return d;
 }
@@ -593,6 +601,14 @@ static void pci_apply_raw(const struct pci_ctx *c, struct pci_device *d, const s
 	if (r->exp_flags < 0)
 		return;
 	d->pcie_type = (r->exp_flags & PCI_EXP_FLAGS_TYPE) >> 4;
+	if (r->devctl != 0xffff) {
+		d->mps = 128 << ((r->devctl & PCI_EXP_DEVCTL_PAYLOAD) >> 5);
+		d->mrrs = 128 << ((r->devctl & PCI_EXP_DEVCTL_READRQ) >> 12);
+	}
+	if (r->devcap != 0xffffffff)
+		d->mps_max = 128 << (r->devcap & PCI_EXP_DEVCAP_PAYLOAD);
+	if (r->acs_ctrl >= 0 && r->acs_ctrl != 0xffff)
+		d->acs = (r->acs_ctrl & (PCI_ACS_CTRL_REQ_RED | PCI_ACS_CTRL_CMPLT_RED)) != 0;
 	/* Root-complex integrated endpoints and event collectors have no
 	 * link; neither has a device whose capability reads as all ones. */
 	if (d->pcie_type == PCI_EXP_TYPE_ROOT_INT_EP || d->pcie_type == PCI_EXP_TYPE_ROOT_EC ||
@@ -664,7 +680,7 @@ static int pci_enumerate(struct pci_ctx *c)
 		if (!d)
 			return -ENOMEM;
 		pci_set_address(d, (unsigned)pds[i]->domain, pds[i]->bus, pds[i]->dev, pds[i]->func);
-		*r = (struct pci_raw){.pd = pds[i], .exp_flags = -1};
+		*r = (struct pci_raw){.pd = pds[i], .exp_flags = -1, .acs_ctrl = -1};
 		(void)pci_guarded(c->s, step_ident, r); /* a device libpci cannot read keeps what it got */
 		(void)pci_guarded(c->s, step_config, r);
 		pci_apply_raw(c, d, r);
@@ -752,9 +768,13 @@ static int sysfs_read_attrs(const struct sysroot *sr, const char *dir, struct pc
 	int64_t node;
 	int r;
 
+	_cleanup_free_ char *group = NULL;
+
 	r = sr_readlink(sr, &d->driver, true, "%s/driver", dir);
 	if (r == -ENOMEM)
 		return r;
+	if (sr_readlink(sr, &group, true, "%s/iommu_group", dir) == 0)
+		(void)parse_int(group, &d->iommu_group);
 	if (sr_read_s64(sr, &node, "%s/numa_node", dir) == 0 && node >= 0 && node < INT_MAX)
 		d->numa_node = (int)node;
 	r = sr_read_cpulist(sr, &d->local_cpus, "%s/local_cpulist", dir);

@@ -16,6 +16,7 @@ const struct probe probe_table[] = {
 	{"pci", pci_probe_collect, pci_probe_release},
 	{"links", links_probe_collect, links_probe_release},
 	{"irq", irq_probe_collect, irq_probe_release},
+	{"iommu", iommu_probe_collect, iommu_probe_release},
 };
 const size_t probe_table_size = sizeof(probe_table) / sizeof(probe_table[0]);
 

@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "common/durable.h"
 #include "common/util.h"
 #include "probes/pci.h"
 #include "tune/apply.h"
+#include "tune/originals.h"
 
 /* The journal this run writes: an existing one from this boot (earlier
  * originals stay, so revert returns to before the first apply) plus this
@@ -44,8 +46,8 @@ static int journal_for_run(const struct sysroot *sr, const struct plan *plan, co
 	for (size_t i = 0; i < plan->nactions; i++) {
 		const struct action *a = &plan->actions[i];
 
-		if (a->state != ACTION_CHANGE)
-			continue;
+		if (a->state != ACTION_CHANGE || a->durable)
+			continue;       /* a boot file's original: tune/originals.c */
 		r = journal_add(j, a->label, a->path, a->current);
 		if (r < 0)
 			return r;
@@ -56,10 +58,18 @@ static int journal_for_run(const struct sysroot *sr, const struct plan *plan, co
 	return 0;
 }
 
+/* A boot file: its original kept durably first, then replaced whole. */
+static int write_durable(const struct sysroot *sr, const struct action *a)
+{
+	int r = original_save(sr, a->path);
+
+	return r < 0 ? r : sr_durable_write(sr, a->path, a->desired);
+}
+
 static void write_action(const struct sysroot *sr, struct action *a)
 {
 	char *readback = NULL;
-	int r = sr_write_string(sr, a->desired, &readback, "%s", a->path);
+	int r = a->durable ? write_durable(sr, a) : sr_write_string(sr, a->desired, &readback, "%s", a->path);
 
 	a->error = r;
 	a->readback = readback;
@@ -71,6 +81,18 @@ static void write_action(const struct sysroot *sr, struct action *a)
 		a->result = RESULT_REFUSED;
 	else
 		a->result = RESULT_FAILED;
+}
+
+/* A boot file back to what it held before this run; the saved original
+ * goes too when this run saved it. */
+static int rollback_durable(const struct sysroot *sr, const struct action *a)
+{
+	_cleanup_free_ char *orig = NULL;
+	int r = original_load(sr, a->path, &orig);
+
+	if (r == 0 && (orig ? !strcmp(orig, a->current) : !*a->current))
+		return original_restore(sr, a->path);
+	return sr_durable_write(sr, a->path, a->current);
 }
 
 /* Put back, newest first, every file this run wrote up to and including
@@ -85,7 +107,7 @@ static bool rollback(const struct sysroot *sr, struct plan *plan, size_t failed)
 
 		if (a->result != RESULT_WRITTEN && a->result != RESULT_PARTIAL && a->result != RESULT_FAILED)
 			continue;
-		r = sr_write_string(sr, a->current, NULL, "%s", a->path);
+		r = a->durable ? rollback_durable(sr, a) : sr_write_string(sr, a->current, NULL, "%s", a->path);
 		if (a->result == RESULT_FAILED) {
 			ok &= r == 0 || a->readback == NULL;
 			continue;
@@ -202,6 +224,30 @@ int revert_journal(const struct sysroot *sr, const struct journal *j, struct rev
 	if (out->partial == 0 && out->failed == 0)
 		out->journal_removed = journal_remove(sr) == 0;
 	return 0;
+}
+
+int revert_boot_files(const struct sysroot *sr, char ***restored, char **failed)
+{
+	_cleanup_strv_ char **paths = NULL, **done = NULL;
+	int r = originals_list(sr, &paths), first = 0;
+
+	*failed = NULL;
+	if (r < 0)
+		return r;
+	done = calloc(1, sizeof(char *));
+	if (!done)
+		return -ENOMEM;
+	for (size_t i = 0; paths[i]; i++) {
+		r = original_restore(sr, paths[i]);
+		if (r == 0 && strv_extend(&done, paths[i]) < 0)
+			return -ENOMEM;
+		if (r < 0 && first == 0) {
+			first = r;
+			*failed = strdup(paths[i]);
+		}
+	}
+	*restored = TAKE_PTR(done);
+	return first;
 }
 
 void revert_outcome_release(struct revert_outcome *out)

@@ -47,3 +47,8 @@ struct revert_outcome {
 int revert_journal(const struct sysroot *sr, const struct journal *j, struct revert_outcome *out,
 		   size_t *bad_entry);
 void revert_outcome_release(struct revert_outcome *out);
+/* Restore every boot file with a saved original (tune/originals.h), each
+ * put back (or removed, when rigtune created it) and its record dropped.
+ * *restored: the paths put back. 0, or the first failure's -errno with
+ * *failed its path (the others are still tried). */
+int revert_boot_files(const struct sysroot *sr, char ***restored, char **failed);

@@ -51,5 +51,9 @@ int audit_add(struct audit *a, const char *id, enum check_status status, const s
 /* The [expect] section: its keys and the checks that audit them
  * (tune/expect.c). */
 extern const struct schema_section expect_section;
+/* [expect] pcie_acs and gpu_passthrough (tune/expect-iommu.c). */
+int expect_pcie_acs(const struct knob_ctx *ctx, const struct profile_entry *e, struct audit *a, const char *hint);
+int expect_gpu_passthrough(const struct knob_ctx *ctx, const struct profile_entry *e, struct audit *a,
+			   const char *hint);
 /* The checks of [expect] (tune/expect.c). */
 int expect_audit(const struct knob_ctx *ctx, struct audit *a);

@@ -451,6 +451,8 @@ static int check_cmdline(const struct profile *p, const struct profile_entry **a
 
 /* One row per key: its value's type and range, what it means, the check
  * and the hint shown when the check fails. */
+static const char *const acs_choices[] = {"off", "on", NULL};
+
 static const struct schema_key expect_keys[] = {
 	{SCHEMA_COUNT("numa_nodes", 1, SCHEMA_NODE_MAX + 1), .doc = "NUMA nodes the kernel sees",
 	 .check = expect_numa_nodes, .hint = "BIOS NUMA setting: NPS (nodes per socket) on AMD EPYC, SNC on "
@@ -501,6 +503,15 @@ static const struct schema_key expect_keys[] = {
 	{SCHEMA_COUNT("nvlink.active_min", 0, 64), .doc = "active NVLink links per NVIDIA GPU",
 	 .check = expect_nvlink_active_min, .hint = "nvidia-smi nvlink --status; check NVLink bridges, NVSwitch "
 	 "and nvidia-fabricmanager"},
+	{SCHEMA_CHOICE("pcie_acs", acs_choices), .doc = "ACS P2P redirect on every PCIe switch downstream "
+	 "port: off for GPU peer-to-peer, on for passthrough isolation", .check = expect_pcie_acs,
+	 .hint = "BIOS: PCIe ACS (or 'ACS override') setting; at run time setpci on the ports' ECAP_ACS+6; "
+	 "NVIDIA's P2P guide asks for it off on bare metal"},
+	{SCHEMA_BOOL("gpu_passthrough"), .doc = "every GPU ready for a VM: IOMMU on, alone in its IOMMU "
+	 "group with its audio function, both on vfio-pci", .check = expect_gpu_passthrough,
+	 .hint = "IOMMU on in BIOS and amd_iommu=on/intel_iommu=on; ACS on at the switch ports (pcie_acs = on) "
+	 "so each GPU gets its own group; bind it with vfio-pci.ids=VENDOR:DEVICE (Proxmox PCI passthrough "
+	 "guide)"},
 	{SCHEMA_BOOL("irq.local"), .doc = "[irq] devices' IRQs on their node",
 	 .check = expect_irq_local, .hint = "[irq] policy = local-node with these devices, then rigtune apply; "
 	 "keep irqbalance off them"},

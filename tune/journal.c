@@ -4,10 +4,12 @@
  * journal, never half of one. */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/durable.h"
 #include "common/util.h"
 #include "tune/journal.h"
 
@@ -264,8 +266,10 @@ bool journal_entry_matches(const char *label, const char *path)
 				return false;
 		return true;
 	}
+	/* [sysfs]: the label is the path, or a glob each match was journaled
+	 * under (one component per '*', as the plan expanded it). */
 	label += strspn(label, "/");
-	return startswith(label, "sys/") && !strcmp(label, path);
+	return startswith(label, "sys/") && fnmatch(label, path, FNM_PATHNAME | FNM_PERIOD) == 0;
 }
 
 /* One line's fields, unescaped; the record word is fields[0]. */
@@ -369,41 +373,7 @@ char *journal_display_path(const struct sysroot *sr)
 
 int tune_state_dir_open(const struct sysroot *sr, const char *dir, int *ret_fd)
 {
-	_cleanup_free_ char *path = strdup(dir);
-	int fd;
-
-	if (!path)
-		return -ENOMEM;
-	for (char *slash = path;; slash++) {
-		slash = strchr(slash, '/');
-		if (slash)
-			*slash = '\0';
-		fd = sr_open(sr, O_PATH | O_DIRECTORY, "%s", path);
-		if (fd == -ENOENT) {
-			char *last = strrchr(path, '/');
-			_cleanup_close_ int parent = last ? (*last = '\0', sr_open(sr, O_PATH | O_DIRECTORY, "%s", path))
-							  : fcntl(sr->dirfd, F_DUPFD_CLOEXEC, 0);
-
-			if (last)
-				*last = '/';
-			if (parent < 0)
-				return parent;
-			if (mkdirat(parent, last ? last + 1 : path, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			fd = sr_open(sr, O_PATH | O_DIRECTORY, "%s", path);
-		}
-		if (fd < 0)
-			return fd;
-		close(fd);
-		if (!slash)
-			break;
-		*slash = '/';
-	}
-	fd = sr_open(sr, O_RDONLY | O_DIRECTORY, "%s", dir);
-	if (fd < 0)
-		return fd;
-	*ret_fd = fd;
-	return 0;
+	return sr_dir_open_creating(sr, dir, ret_fd);
 }
 
 /* Trusted only as a profile is: owned by us (root on a host), writable by
@@ -446,21 +416,6 @@ int journal_load(const struct sysroot *sr, struct journal **ret, int *bad_line)
 	return journal_parse(text, ret, bad_line);
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int journal_save(const struct sysroot *sr, const struct journal *j)
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
@@ -483,7 +438,7 @@ int journal_save(const struct sysroot *sr, const struct journal *j)
 	if (fd < 0)
 		return -errno;
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);   /* no spurious EAGAIN */
-	r = write_all(fd, text, strlen(text));
+	r = fd_write_all(fd, text, strlen(text));
 	if (r == 0 && fchmod(fd, 0644) < 0)
 		r = -errno;
 	if (r == 0 && renameat(dfd, JOURNAL_NAME ".tmp", dfd, JOURNAL_NAME) < 0)

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "common/util.h"
-#include "tune/plan.h"
+#include "tune/knobs.h"
 
 #define CPU_DIR "sys/devices/system/cpu"
 
@@ -131,6 +131,7 @@ static int plan_cpu(const struct knob_ctx *ctx, struct plan *plan)
 	const struct profile_entry *epp = profile_get(p, "cpu", "energy_performance_preference");
 	const struct profile_entry *gov = profile_get(p, "cpu", "governor");
 	const struct profile_entry *boost = profile_get(p, "cpu", "boost");
+	const struct profile_entry *idle = profile_get(p, "cpu", "idle_max_latency_us");
 	_cleanup_free_ char *epp_hint = NULL, *gov_hint = NULL;
 	int r = 0;
 
@@ -147,6 +148,8 @@ static int plan_cpu(const struct knob_ctx *ctx, struct plan *plan)
 	}
 	if (r >= 0 && boost)
 		r = plan_boost(ctx, plan, boost);
+	if (r >= 0 && idle)
+		r = cpuidle_plan(ctx, plan, idle);
 	return r < 0 ? r : 0;
 }
 
@@ -154,6 +157,8 @@ static const struct schema_key cpu_keys[] = {
 	{SCHEMA_TEXT("governor", V_WORD, 15), .doc = "cpufreq scaling_governor on every CPU"},
 	{SCHEMA_TEXT("energy_performance_preference", V_WORD, 32), .doc = "cpufreq EPP on every CPU"},
 	{SCHEMA_BOOL("boost"), .doc = "cpufreq/boost (or intel_pstate/no_turbo, inverted)"},
+	{SCHEMA_COUNT("idle_max_latency_us", 0, 1000000), .doc = "cpuidle states with a longer exit "
+	 "latency disabled on every CPU, shallower ones enabled"},
 	{0},
 };
 

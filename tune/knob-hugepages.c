@@ -4,9 +4,14 @@
  * spread evenly over the nodes that have both memory and CPUs, the
  * remainder to the lowest nodes; memory-only nodes (CXL expanders, GPU
  * memory shown as a node) get pages only when named ("1G.node2 = 8").
- * The kernel may give fewer pages than asked: apply reports it. */
+ * The kernel may give fewer pages than asked: apply reports it.
+ * "1G = 50%" asks for that share of each node's memory (MemTotal of
+ * nodeN/meminfo, proc/meminfo without NUMA). A plan that would leave a
+ * node less than keep_free outside its pools (default max(10 %, 4 GiB))
+ * is refused: a pool the kernel fills at boot starves the host. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "common/util.h"
 #include "tune/knobs.h"
@@ -14,6 +19,31 @@
 
 #define NODE_DIR "sys/devices/system/node"
 #define GLOBAL_DIR "sys/kernel/mm/hugepages"
+#define GLOBAL_NODE (-1)
+#define DEFAULT_KEEP_FREE_PCT 10
+#define DEFAULT_KEEP_FREE_MIN (4ULL << 30)
+
+/* What the knob planned for one pool, for the floor check. */
+struct planned_pool {
+	const struct profile_entry *e;
+	int node;               /* GLOBAL_NODE: the pool without NUMA */
+	uint64_t kb, pages;
+};
+
+/* The state of one plan: the pools asked so far. */
+struct hugepages_plan {
+	const struct knob_ctx *ctx;
+	struct plan *plan;
+	struct planned_pool *pools;
+	size_t npools;
+};
+
+/* How many pages an entry asks for on a node of memory bytes. */
+struct amount {
+	uint64_t pages;         /* when !percent */
+	unsigned percent;
+	bool is_percent;
+};
 
 uint64_t hugepages_share(uint64_t total, size_t nnodes, size_t index)
 {
@@ -72,11 +102,34 @@ static bool node_for_spreading(const struct numa_node *n)
 	return n->memory_bytes != 0 && n->cpus && cpuset_count(n->cpus) > 0;
 }
 
+static uint64_t amount_pages(const struct amount *amt, int64_t memory_bytes, uint64_t kb)
+{
+	if (!amt->is_percent)
+		return amt->pages;
+	if (memory_bytes <= 0)
+		return 0;
+	return (uint64_t)memory_bytes / 100 * amt->percent / (kb * 1024);
+}
+
+static int remember_pool(struct hugepages_plan *hp, const struct profile_entry *e, int node, uint64_t kb,
+			 uint64_t pages)
+{
+	struct planned_pool *v = reallocarray(hp->pools, hp->npools + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	hp->pools = v;
+	hp->pools[hp->npools++] = (struct planned_pool){.e = e, .node = node, .kb = kb, .pages = pages};
+	return 0;
+}
+
 /* One action: pages of size kb on node (-1: the global pool). */
-static int plan_pool(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e,
-		     const char *label, uint64_t kb, int node, uint64_t pages)
+static int plan_pool(struct hugepages_plan *hp, const struct profile_entry *e, const char *label, uint64_t kb,
+		     int node, uint64_t pages)
 {
 	_cleanup_free_ char *path = NULL, *target = NULL, *value = xasprintf("%llu", (unsigned long long)pages);
+	const struct knob_ctx *ctx = hp->ctx;
+	struct plan *plan = hp->plan;
 	struct action *a;
 	int r;
 
@@ -94,34 +147,48 @@ static int plan_pool(const struct knob_ctx *ctx, struct plan *plan, const struct
 		return -ENOMEM;
 	a->may_fall_short = true;
 	r = plan_set_file(ctx, a, path, value);
-	return r < 0 ? plan_file_error(plan, e, label, path, r) : 0;
+	if (r < 0)
+		return plan_file_error(plan, e, label, path, r);
+	return remember_pool(hp, e, node, kb, pages);
 }
 
-static int plan_node(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e,
-		     const char *label, uint64_t kb, int node, uint64_t pages)
+/* MemTotal without NUMA: proc/meminfo. */
+static int64_t global_memory_bytes(const struct sysroot *sr)
 {
-	const struct numa_node *n = host_node(ctx->host, node);
+	uint64_t kb;
+
+	return sr_read_keyval(sr, "MemTotal", &kb, "proc/meminfo") < 0 ? -1 : (int64_t)(kb * 1024);
+}
+
+static int plan_node(struct hugepages_plan *hp, const struct profile_entry *e, const char *label, uint64_t kb,
+		     int node, const struct amount *amt)
+{
+	const struct numa_node *n = host_node(hp->ctx->host, node);
+	struct plan *plan = hp->plan;
 	char name[32];
 
 	hugepages_size_name(kb, name, sizeof(name));
-	if (!ctx->host->numa.from_sysfs || !n)
+	if (!hp->ctx->host->numa.from_sysfs || !n)
 		return plan_error(plan, e, label, "[hugepages] %s: this host has no NUMA node %d", e->key, node);
 	if (n->memory_bytes == 0)
 		return plan_error(plan, e, label, "[hugepages] %s: NUMA node %d has no memory", e->key, node);
 	if (!pools_have(n->hugepages, n->nhugepages, kb))
 		return plan_error(plan, e, label, "[hugepages] %s: NUMA node %d has no %s pool", e->key, node, name);
-	return plan_pool(ctx, plan, e, label, kb, node, pages);
+	return plan_pool(hp, e, label, kb, node, amount_pages(amt, n->memory_bytes, kb));
 }
 
-static int plan_total(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e,
-		      const char *label, uint64_t kb, uint64_t total)
+/* A total: spread evenly, or a share of each node's own memory. */
+static int plan_total(struct hugepages_plan *hp, const struct profile_entry *e, const char *label, uint64_t kb,
+		      const struct amount *amt)
 {
-	const struct numa_info *numa = &ctx->host->numa;
+	const struct numa_info *numa = &hp->ctx->host->numa;
+	struct plan *plan = hp->plan;
 	size_t n = 0, k = 0;
 	bool any_cpus = false;
 
 	if (!numa->from_sysfs)
-		return plan_pool(ctx, plan, e, label, kb, -1, total);
+		return plan_pool(hp, e, label, kb, GLOBAL_NODE,
+				 amount_pages(amt, global_memory_bytes(hp->ctx->sr), kb));
 	for (size_t i = 0; i < numa->nnodes; i++)
 		any_cpus |= node_for_spreading(&numa->nodes[i]);
 	for (size_t i = 0; i < numa->nnodes; i++)
@@ -130,11 +197,14 @@ static int plan_total(const struct knob_ctx *ctx, struct plan *plan, const struc
 		return plan_error(plan, e, label, "[hugepages] %s: no NUMA node has memory", e->key);
 	for (size_t i = 0; i < numa->nnodes; i++) {
 		const struct numa_node *nd = &numa->nodes[i];
+		struct amount share = *amt;
 		int r;
 
 		if (any_cpus ? !node_for_spreading(nd) : nd->memory_bytes == 0)
 			continue;
-		r = plan_node(ctx, plan, e, label, kb, nd->id, hugepages_share(total, n, k++));
+		if (!amt->is_percent)
+			share.pages = hugepages_share(amt->pages, n, k++);
+		r = plan_node(hp, e, label, kb, nd->id, &share);
 		if (r < 0)
 			return r;
 	}
@@ -143,11 +213,15 @@ static int plan_total(const struct knob_ctx *ctx, struct plan *plan, const struc
 
 /* The kernel command line that reserves the same pages at boot, when
  * memory is not yet fragmented. */
-static int set_hints(struct plan *plan, size_t first, uint64_t kb, int node, uint64_t pages)
+static int set_hints(struct hugepages_plan *hp, size_t first, size_t first_pool, uint64_t kb, int node)
 {
+	struct plan *plan = hp->plan;
+	uint64_t pages = 0;
 	char name[32];
 
 	hugepages_size_name(kb, name, sizeof(name));
+	for (size_t i = first_pool; i < hp->npools; i++)
+		pages += hp->pools[i].pages;
 	for (size_t i = first; i < plan->nactions; i++) {
 		int r = node >= 0 ? action_set_hint(&plan->actions[i], "hugepagesz=%s hugepages=%d:%llu on the "
 						    "kernel command line (Linux 5.19+)", name, node,
@@ -160,16 +234,21 @@ static int set_hints(struct plan *plan, size_t first, uint64_t kb, int node, uin
 	return 0;
 }
 
-static int plan_entry(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e)
+static int plan_entry(struct hugepages_plan *hp, const struct profile_entry *e)
 {
 	_cleanup_free_ char *label = xasprintf("hugepages.%s", e->key), *offered = NULL;
-	size_t first = plan->nactions;
-	uint64_t kb, pages;
+	const struct knob_ctx *ctx = hp->ctx;
+	struct plan *plan = hp->plan;
+	size_t first = plan->nactions, first_pool = hp->npools;
+	struct amount amt = {0};
+	uint64_t kb;
 	int node, r;
 
 	if (!label)
 		return -ENOMEM;
-	if (schema_parse_hugepages_key(e->key, &kb, &node) < 0 || schema_parse_count(e->value, &pages) < 0)
+	amt.is_percent = schema_parse_percent(e->value, &amt.percent) == 0;
+	if (schema_parse_hugepages_key(e->key, &kb, &node) < 0 ||
+	    (!amt.is_percent && schema_parse_count(e->value, &amt.pages) < 0))
 		return plan_error(plan, e, label, "[hugepages] %s = %s: not a page size and a count", e->key,
 				  e->value);
 	if (!size_offered(ctx->host, kb)) {
@@ -183,8 +262,129 @@ static int plan_entry(const struct knob_ctx *ctx, struct plan *plan, const struc
 				  e->key, name, *offered ? "it offers " : "no hugetlb pools at all",
 				  offered);
 	}
-	r = node >= 0 ? plan_node(ctx, plan, e, label, kb, node, pages) : plan_total(ctx, plan, e, label, kb, pages);
-	return r < 0 ? r : set_hints(plan, first, kb, node, pages);
+	r = node >= 0 ? plan_node(hp, e, label, kb, node, &amt) : plan_total(hp, e, label, kb, &amt);
+	return r < 0 ? r : set_hints(hp, first, first_pool, kb, node);
+}
+
+void hugepages_format_bytes(uint64_t bytes, char *buf, size_t size)
+{
+	if (bytes >= 1ULL << 30)
+		snprintf(buf, size, "%.1f GiB", (double)bytes / (1ULL << 30));
+	else
+		snprintf(buf, size, "%llu MiB", (unsigned long long)(bytes >> 20));
+}
+
+uint64_t hugepages_keep_free(const char *keep_free, uint64_t memory_bytes)
+{
+	uint64_t bytes, floor = memory_bytes / 100 * DEFAULT_KEEP_FREE_PCT;
+	unsigned pct;
+
+	if (keep_free && schema_parse_percent(keep_free, &pct) == 0)
+		return memory_bytes / 100 * pct;
+	if (keep_free && schema_parse_size(keep_free, &bytes) == 0)
+		return bytes;
+	return floor > DEFAULT_KEEP_FREE_MIN ? floor : DEFAULT_KEEP_FREE_MIN;
+}
+
+/* Bytes a node's pools hold once the plan is applied: what the plan asks
+ * for, the kernel's current count for the pools it leaves alone. Sets
+ * *grown when the plan asks for more than the node has now, *last to the
+ * last entry planning there. */
+static uint64_t pools_after(const struct hugepages_plan *hp, int node, const struct hugepage_pool *cur,
+			    size_t ncur, bool *grown, const struct profile_entry **last)
+{
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < ncur; i++) {
+		const struct planned_pool *p = NULL;
+
+		for (size_t j = 0; j < hp->npools; j++)
+			if (hp->pools[j].node == node && hp->pools[j].kb == cur[i].size_kb)
+				p = &hp->pools[j];
+		if (p) {
+			*grown |= cur[i].total < 0 || p->pages > (uint64_t)cur[i].total;
+			*last = p->e;
+		}
+		bytes += (p ? p->pages : (uint64_t)(cur[i].total > 0 ? cur[i].total : 0)) * cur[i].size_kb * 1024;
+	}
+	return bytes;
+}
+
+static int check_floor(const struct hugepages_plan *hp, int node, int64_t memory, const struct hugepage_pool *cur,
+		       size_t ncur)
+{
+	const struct profile_entry *keep = profile_get(hp->ctx->profile, "hugepages", "keep_free");
+	const struct profile_entry *last = NULL;
+	char node_name[32], mem_s[32], left_s[32], floor_s[32], pools_s[32];
+	uint64_t pools, floor, left;
+	bool grown = false;
+
+	if (memory <= 0)
+		return 0;
+	pools = pools_after(hp, node, cur, ncur, &grown, &last);
+	floor = hugepages_keep_free(keep ? keep->value : NULL, (uint64_t)memory);
+	left = pools < (uint64_t)memory ? (uint64_t)memory - pools : 0;
+	if (!grown || left >= floor)
+		return 0;
+	snprintf(node_name, sizeof(node_name), node == GLOBAL_NODE ? "the host" : "node%d", node);
+	hugepages_format_bytes((uint64_t)memory, mem_s, sizeof(mem_s));
+	hugepages_format_bytes(left, left_s, sizeof(left_s));
+	hugepages_format_bytes(floor, floor_s, sizeof(floor_s));
+	hugepages_format_bytes(pools, pools_s, sizeof(pools_s));
+	return plan_error(hp->plan, last, "hugepages.keep_free",
+			  "[hugepages] %s = %s: %s would keep %s of its %s outside hugetlb pools "
+			  "(%s asked), less than the %s it must keep free (%s)", last->key, last->value,
+			  node_name, left_s, mem_s, pools_s, floor_s,
+			  keep ? "[hugepages] keep_free" : "max(10 %, 4G); [hugepages] keep_free changes it");
+}
+
+/* Refuse a plan that starves a node (or the host, without NUMA). */
+static int check_floors(const struct hugepages_plan *hp)
+{
+	const struct host *h = hp->ctx->host;
+	int r = 0;
+
+	if (hp->npools == 0)
+		return 0;
+	if (!h->numa.from_sysfs)
+		return check_floor(hp, GLOBAL_NODE, global_memory_bytes(hp->ctx->sr), h->hugepages.pools,
+				   h->hugepages.npools);
+	for (size_t i = 0; i < h->numa.nnodes && r >= 0; i++) {
+		const struct numa_node *n = &h->numa.nodes[i];
+
+		r = check_floor(hp, n->id, n->memory_bytes, n->hugepages, n->nhugepages);
+	}
+	return r;
+}
+
+/* The mount's page size: the largest pool the profile asks for. */
+static int plan_mount(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *mount)
+{
+	uint64_t best = 0, kb;
+	char size[32];
+	int node;
+
+	for (const struct profile_entry *e = NULL; (e = profile_next(ctx->profile, "hugepages", e));)
+		if (schema_parse_hugepages_key(e->key, &kb, &node) == 0 && kb > best)
+			best = kb;
+	hugepages_size_name(best, size, sizeof(size));
+	return hugepages_mount_plan(ctx, plan, mount, best ? size : NULL);
+}
+
+static int plan_hugepages(const struct knob_ctx *ctx, struct plan *plan)
+{
+	struct hugepages_plan hp = {.ctx = ctx, .plan = plan};
+	int r = 0;
+
+	for (const struct profile_entry *e = NULL; r >= 0 && (e = profile_next(ctx->profile, "hugepages", e));)
+		if (!strcmp(e->key, "mount"))
+			r = plan_mount(ctx, plan, e);
+		else if (strcmp(e->key, "keep_free"))
+			r = plan_entry(&hp, e);
+	if (r >= 0)
+		r = check_floors(&hp);
+	free(hp.pools);
+	return r;
 }
 
 /* Keys "2M", "1G.node1": the row of every key that starts with a digit. */
@@ -261,9 +461,14 @@ static int check_hugepages(const struct profile *p, const struct profile_entry *
 }
 
 static const struct schema_key hugepages_keys[] = {
-	{SCHEMA_PATTERN("<size>, <size>.node<N>", match_hugepages, V_COUNT), .min = 0,
+	{.name = "keep_free", .type = V_SIZE_SHARE, .doc = "what every node keeps outside the pools, "
+	 "\"8G\" or \"15%\" (default max(10 %, 4G)): a plan leaving less is refused"},
+	{SCHEMA_TEXT("mount", V_STRING, 200), .doc = "a hugetlbfs mount of the pool's page size there, as "
+	 "a systemd mount unit (/dev/hugepages1G -> /etc/systemd/system/dev-hugepages1G.mount)"},
+	{SCHEMA_PATTERN("<size>, <size>.node<N>", match_hugepages, V_PAGES), .min = 0,
 	 .max = SCHEMA_HUGEPAGES_MAX, .doc = "\"1G = 64\" total pages spread evenly over the nodes with "
-	 "memory, \"1G.node1 = 48\" pages on one node; never both for one size"},
+	 "memory, \"1G.node1 = 48\" pages on one node; never both for one size; \"1G = 50%\" that share "
+	 "of each node's memory"},
 	{0},
 };
 
@@ -271,5 +476,5 @@ const struct knob knob_hugepages = {
 	.section = {.name = "hugepages", .doc = "hugetlb pools", .keys = hugepages_keys,
 		    .rule = check_hugepages},
 	.order = 20,
-	.plan_entry = plan_entry,
+	.plan = plan_hugepages,
 };

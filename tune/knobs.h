@@ -18,6 +18,36 @@ extern const char *const thp_shmem_choices[];
 uint64_t hugepages_share(uint64_t total, size_t nnodes, size_t index);
 /* "2M", "1G", "64K" */
 void hugepages_size_name(uint64_t kb, char *buf, size_t size);
+/* "23.5 GiB", "512 MiB" */
+void hugepages_format_bytes(uint64_t bytes, char *buf, size_t size);
+/* Bytes a node of memory_bytes keeps outside its hugetlb pools under
+ * [hugepages] keep_free ("8G", "15%", NULL for the default max(10 %, 4G)). */
+uint64_t hugepages_keep_free(const char *keep_free, uint64_t memory_bytes);
+
+/* [cpu] idle_max_latency_us = e: disable the cpuidle states with a longer
+ * exit latency, enable the others, on every online CPU (tune/cpuidle.c). */
+int cpuidle_plan(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e);
+
+/* [hugepages] mount = e: a systemd mount unit for hugetlbfs there with
+ * pages of size ("1G"; NULL: the profile has no pool, an error)
+ * (tune/hugepages-mount.c). */
+int hugepages_mount_plan(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e,
+			 const char *size);
+
+/* The file [kernel] cmdline writes for the boot loader found under the
+ * root (etc/default/grub.d/rigtune.cfg, etc/kernel/cmdline), or NULL. */
+const char *kernel_cmdline_file(const struct sysroot *sr);
+
+/* Paths matching pattern (relative to the sysroot; '*', '?', '[...]'
+ * within one component, as in "sys/class/net/eth[0-9]/mtu"), sorted; NULL
+ * when none matches. A pattern without wildcards matches itself if it
+ * exists. 0, -EINVAL (empty pattern), -ENOMEM. */
+int tune_glob(const struct sysroot *sr, const char *pattern, char ***ret);
+/* "Did you mean" for a name (components joined by sep) under base
+ * ("proc/sys", '.' for sysctls; "sys", '/' for sysfs paths): the name with
+ * its first missing component replaced by the closest name that
+ * directory has, or NULL (none close, or OOM). */
+char *tune_suggest_path(const struct sysroot *sr, const char *base, const char *name, char sep);
 
 /* A PCI function as the IRQ knob and [expect] pcie.* see it. */
 struct tune_device {

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "common/durable.h"
 #include "common/util.h"
 #include "tune/plan.h"
 
@@ -159,6 +160,25 @@ int plan_set_file(const struct knob_ctx *ctx, struct action *a, const char *path
 	free(a->current);
 	a->current = TAKE_PTR(current);
 	a->state = sr_value_equal(desired, a->current) ? ACTION_IN_PLACE : ACTION_CHANGE;
+	return 0;
+}
+
+int plan_set_durable_file(const struct knob_ctx *ctx, struct action *a, const char *path, const char *desired)
+{
+	_cleanup_free_ char *current = NULL;
+	int r = sr_durable_path_allowed(path) ? sr_read_file(ctx->sr, &current, NULL, "%s", path) : -EPERM;
+
+	if (r == -ENOENT)
+		current = strdup("");
+	else if (r < 0)
+		return r;
+	a->path = strdup(path);
+	a->desired = strdup(desired);
+	if (!current || !a->path || !a->desired)
+		return -ENOMEM;
+	a->current = TAKE_PTR(current);
+	a->durable = true;
+	a->state = strcmp(a->current, desired) ? ACTION_CHANGE : ACTION_IN_PLACE;
 	return 0;
 }
 

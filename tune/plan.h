@@ -47,6 +47,9 @@ struct action {
 	enum action_state state;
 	bool may_fall_short;    /* hugepages: less read back is partial */
 	bool refusal_is_skip;   /* IRQs: EIO on write means kernel-managed */
+	bool durable;           /* a boot file (common/durable.h), not a kernel
+				   file: its original goes to tune/originals.h,
+				   not the runtime journal */
 	const struct profile_entry *src;
 	/* filled by apply */
 	enum action_result result;
@@ -119,6 +122,11 @@ struct action *plan_add(struct plan *p, const struct profile_entry *src, const c
  * -ENOENT; a path leading out of the writable trees: -EPERM; the action
  * is left as a skip then. */
 int plan_set_file(const struct knob_ctx *ctx, struct action *a, const char *path, const char *desired);
+/* The same for a durable file (common/durable.h: a boot file, a mount
+ * unit): compared whole, "" when absent; the action is marked durable so
+ * that apply keeps its original in tune/originals.h. -EPERM for a path
+ * outside the durable allow-list. */
+int plan_set_durable_file(const struct knob_ctx *ctx, struct action *a, const char *path, const char *desired);
 /* Any other plan_set_file failure as a plan error with the entry's
  * file:line ("cannot read", "leads out of /sys"). Returns 0 or -ENOMEM. */
 int plan_file_error(struct plan *p, const struct profile_entry *e, const char *label, const char *path,

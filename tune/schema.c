@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "common/suggest.h"
 #include "common/util.h"
 #include "probes/pci.h"
 #include "tune/profile.h"
@@ -64,48 +65,24 @@ int schema_fail(char **msg, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Edit distance, for "did you mean"; short strings only. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[65], cur[65];
-
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, sizeof(prev));
-	}
-	return prev[lb];
-}
-
 /* "unknown key 'x' in [s]" with the closest key, or the list of keys. */
 static int unknown_key(const struct schema_section *s, const char *key, char **msg)
 {
 	_cleanup_free_ char *q = schema_quote(key);
+	_cleanup_strv_ char **exact = NULL;
 	struct strbuf keys = {0};
-	const char *best = NULL;
-	size_t best_d = 3;
+	const char *best;
 	int r = 0;
 
 	if (!q)
 		return -ENOMEM;
 	for (const struct schema_key *k = s->keys; k->name && r >= 0; k++) {
-		size_t d = k->match ? SIZE_MAX : edit_distance(key, k->name);
-
-		if (d < best_d && d <= strlen(k->name) / 3) {
-			best = k->name;
-			best_d = d;
-		}
-		r = strbuf_printf(&keys, "%s%s", k == s->keys ? "" : ", ", k->name);
+		if (!k->match)
+			r = strv_extend(&exact, k->name);
+		if (r >= 0)
+			r = strbuf_printf(&keys, "%s%s", k == s->keys ? "" : ", ", k->name);
 	}
+	best = suggest_closest(key, exact);
 	if (r >= 0 && best)
 		r = schema_fail(msg, "unknown key '%s' in [%s]; did you mean '%s'?", q, s->name, best);
 	else if (r >= 0)
@@ -168,6 +145,38 @@ int schema_parse_count(const char *s, uint64_t *ret)
 	if (!*s || strspn(s, "0123456789") != strlen(s))
 		return -EINVAL;
 	return parse_u64(s, ret);
+}
+
+int schema_parse_percent(const char *s, unsigned *ret)
+{
+	size_t n = strspn(s, "0123456789");
+	uint64_t v;
+
+	if (n == 0 || n > 3 || s[n] != '%' || s[n + 1])
+		return -EINVAL;
+	if (parse_u64(strndupa(s, n), &v) < 0)
+		return -EINVAL;
+	if (v > 100)
+		return -ERANGE;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+int schema_parse_size(const char *s, uint64_t *ret_bytes)
+{
+	static const char units[] = "KMGT";
+	size_t n = strspn(s, "0123456789");
+	const char *u = n ? strchr(units, s[n] & ~0x20) : NULL;
+	uint64_t v;
+
+	if (!u || !s[n] || (s[n + 1] && strcmp(s + n + 1, "B") && strcmp(s + n + 1, "iB")) || n > 12)
+		return -EINVAL;
+	if (parse_u64(strndupa(s, n), &v) < 0)
+		return -EINVAL;
+	if (v > UINT64_MAX >> (10 * (u - units + 1)))
+		return -ERANGE;
+	*ret_bytes = v << (10 * (u - units + 1));
+	return 0;
 }
 
 int schema_parse_decimal(const char *s, double *ret)
@@ -365,6 +374,9 @@ static int check_count(const struct vctx *c, char **msg)
 
 	if (r == -EINVAL && c->value[0] == '-')
 		return bad_value(c, msg, "'%s' is negative; expected %llu to %llu", c->qval, lo, hi);
+	if (r == -EINVAL && k->type == V_PAGES)
+		return bad_value(c, msg, "'%s' is not a whole number of pages (%llu to %llu) nor a share of "
+				 "memory (50%%)", c->qval, lo, hi);
 	if (r == -EINVAL)
 		return bad_value(c, msg, "'%s' is not a whole number (%llu to %llu)", c->qval, lo, hi);
 	if (r < 0 || v < k->min || v > k->max)
@@ -460,6 +472,24 @@ static int check_list(const struct vctx *c, char **msg)
 	return 0;
 }
 
+/* A count of pages or a size, else a share of memory "50%". */
+static int check_share(const struct vctx *c, char **msg)
+{
+	unsigned pct;
+	uint64_t bytes;
+	int r = schema_parse_percent(c->value, &pct);
+
+	if (r == -ERANGE)
+		return bad_value(c, msg, "'%s' is more than 100%%", c->qval);
+	if (r == 0)
+		return 0;
+	if (c->key->type == V_PAGES)
+		return check_count(c, msg);
+	if (schema_parse_size(c->value, &bytes) < 0)
+		return bad_value(c, msg, "'%s' is not a size (8G, 512M) or a share of memory (15%%)", c->qval);
+	return 0;
+}
+
 static int check_typed(const struct vctx *c, char **msg)
 {
 	bool b;
@@ -487,6 +517,9 @@ static int check_typed(const struct vctx *c, char **msg)
 	case V_DEVICES:
 	case V_FILES:
 		return check_list(c, msg);
+	case V_PAGES:
+	case V_SIZE_SHARE:
+		return check_share(c, msg);
 	}
 	return -EINVAL;
 }

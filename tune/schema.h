@@ -39,6 +39,8 @@ enum schema_type {
 	V_TOKENS,       /* kernel command line tokens separated by white space */
 	V_DEVICES,      /* device classes or PCI addresses, comma/space separated */
 	V_FILES,        /* profile names or paths, comma/space separated */
+	V_PAGES,        /* V_COUNT, or a share of memory "50%" */
+	V_SIZE_SHARE,   /* a size "8G", or a share of memory "15%" */
 };
 
 struct schema_key;
@@ -132,6 +134,10 @@ int schema_parse_bdf(const char *s, unsigned *ret_domain, unsigned *ret_bus, uns
 		     unsigned *ret_fn);
 /* Decimal digits only (no sign, space, or base prefix), within uint64_t. */
 int schema_parse_count(const char *s, uint64_t *ret);
+/* "50%": a whole percentage 0-100 (-ERANGE above). */
+int schema_parse_percent(const char *s, unsigned *ret);
+/* "8G", "512M", "4096K", "1T" (optionally "GB"/"GiB": powers of 1024). */
+int schema_parse_size(const char *s, uint64_t *ret_bytes);
 /* A plain decimal "700", "0.8", ".5" (no exponent, sign, nan or inf). */
 int schema_parse_decimal(const char *s, double *ret);
 /* Split a list on commas and white space ([irq] devices, [profile]

@@ -55,7 +55,7 @@ hugepages-64kB = inherit
 [sysctl]
 vm.swappiness = 1
 kernel.numa_balancing = 0
-vm.not_on_this_kernel = 1
+-vm.not_on_this_kernel = 1
 net.ipv4.tcp_rmem = 4096 87380 6291456
 [cpu]
 governor = performance
@@ -92,7 +92,7 @@ check "2M.node1 = 100 on node1 only" test "$(cat $N/node1/hugepages/hugepages-20
 check "apply shows the hugepage spread per node" grep -q 'hugepages.1G: node0 0 → 3, node1 0 → 2' "$WORK/out"
 check "sysctl written" grep -qx 1 "$SMALL/proc/sys/vm/swappiness"
 check "a multi-value sysctl written" grep -qx '4096 87380 6291456' "$SMALL/proc/sys/net/ipv4/tcp_rmem"
-check "a sysctl this kernel lacks: reported unsupported, not an error" grep -q '^unsupported sysctl.vm.not_on_this_kernel: ' "$WORK/out"
+check "an optional sysctl this kernel lacks (-name): skipped quietly" not grep -q 'not_on_this_kernel' "$WORK/out"
 check "governor on every CPU" test "$(cat "$SMALL"/sys/devices/system/cpu/cpu[0-3]/cpufreq/scaling_governor | sort -u)" = performance
 check "apply counts the CPUs" grep -q 'cpu.governor: schedutil → performance on 4 CPUs' "$WORK/out"
 check "boost = off" grep -qx 0 "$SMALL/sys/devices/system/cpu/cpufreq/boost"
@@ -110,7 +110,7 @@ manifest "$SMALL" > "$WORK/applied.manifest"
 R --sysroot "$SMALL" apply knobs > "$WORK/out" 2>&1
 rc=$?
 check "second apply exits 0" test "$rc" = 0
-check "second apply changes nothing and says so" grep -q '^nothing to change: 15 settings already in place (1 skipped)' "$WORK/out"
+check "second apply changes nothing and says so" grep -qx 'nothing to change: 15 settings already in place' "$WORK/out"
 check "second apply writes nothing" same_as "$SMALL" "$WORK/applied.manifest"
 
 R --sysroot "$SMALL" revert > "$WORK/out" 2>&1

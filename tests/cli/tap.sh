@@ -7,6 +7,7 @@ not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $t
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $*"; }
 # check DESCRIPTION COMMAND...: passes when COMMAND exits 0
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+not() { ! "$@"; }  # check "..." not grep -q ...: passes when the command fails
 diag() { sed 's/^/# /' >&2; }
 done_testing() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
 : "${RIGTUNE:?RIGTUNE must name the rigtune binary}"

@@ -3,7 +3,9 @@
 Standard header (type 0 for devices, type 1 for bridges), a capability
 list at 0x34: Power Management at 0x40, PCI Express at 0x60 (LnkCap +0x0c,
 LnkSta +0x12, LnkCap2 +0x2c, LnkCtl2 +0x30), then MSI-X or MSI at 0xa0.
-Extended space (0x100-0xfff) is zero: no extended capabilities.  The
+Extended space (0x100-0xfff) is zero but for an ACS capability at 0x100
+on a device given one (d.acs: P2P Request and Completion Redirect on or
+off).  The
 bytes agree with the sysfs attributes the same PciDev produces, so libpci
 (`lspci -F` on a pcidump.py dump) and hwloc see the same links.
 """
@@ -55,7 +57,15 @@ def config_space(d):
             _cap_msix(s, CAP_MSIX, d)
         elif d.msi:
             _cap_msi(s, CAP_MSIX)
+    if d.acs is not None:
+        _ext_cap_acs(s, 0x100, d.acs)
     return bytes(s.b)
+
+
+def _ext_cap_acs(s, at, on):
+    s.u32(at, 0x000d | (1 << 16))               # ACS, version 1, last
+    s.u16(at + 4, 0x001f)                       # SV TB RR CR UF capable
+    s.u16(at + 6, 0x000d if on else 0x0000)     # SV RR CR enabled, or none
 
 
 def _header_common(s, d):
@@ -136,7 +146,10 @@ def _cap_express(s, at, nxt, d):
         flags |= 0x0100                         # slot implemented
     s.u16(at + EXP_FLAGS, flags)
     s.u32(at + EXP_DEVCAP, 0x10008002 if ptype == 0 else 0x00008002)
-    s.u16(at + EXP_DEVCTL, 0x5957 if ptype == 0 else 0x0057)  # MPS 256, MRRS 4096/512
+    devctl = 0x5957 if ptype == 0 else 0x0057   # MPS 512, MRRS 4096/512
+    if d.mps:
+        devctl = (devctl & ~0x00e0) | ((d.mps // 128).bit_length() - 1) << 5
+    s.u16(at + EXP_DEVCTL, devctl)
     mcode = SPEED_CODE[float(link.max_gts)]
     lnkcap = mcode | (link.max_width << 4) | (0x3 << 10) | (0x4 << 12) \
         | (0x4 << 15) | (d.port_number << 24)

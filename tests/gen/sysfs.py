@@ -176,6 +176,9 @@ class PciDev:
     port_number: int = 0
     slot: Optional[int] = None    # physical slot number (ports with a slot)
     extra: Dict[str, str] = field(default_factory=dict)  # more attributes
+    mps: Optional[int] = None     # Max Payload Size in DevCtl, bytes (None: 512)
+    acs: Optional[bool] = None    # ACS capability: P2P redirect on/off (None: no ACS)
+    iommu_group: Optional[int] = None   # /sys/kernel/iommu_groups/N
     # Class devices below the function: {"net/enp65s0f0np0": {attrs}}.
     classdevs: Dict[str, Dict[str, str]] = field(default_factory=dict)
     # Filled in by PciBus.finish():
@@ -397,8 +400,28 @@ def write_pci_function(t, d, nr_cpu_ids):
         t.attr(p + "/msi_irqs/%d" % irq, "msix" if d.msix else "msi")
     for name, value in d.extra.items():
         t.write(p + "/" + name, value if value.endswith("\n") else value + "\n")
+    if d.iommu_group is not None:
+        g = "/sys/kernel/iommu_groups/%d" % d.iommu_group
+        t.symlink(p + "/iommu_group", g)
+        t.symlink(g + "/devices/" + d.bdf, p)
     for sub, attrs in d.classdevs.items():
         write_class_device(t, p, sub, attrs)
+
+
+def write_iommu(t, units, group_type, groups):
+    """IOMMU units (/sys/class/iommu) and the default domain type of each
+    group (group_type: "DMA-FQ" translated, "identity" for iommu=pt; None
+    writes no type file, as before Linux 5.11).  With no units, an empty
+    /sys/kernel/iommu_groups: the IOMMU is off."""
+    t.mkdir("/sys/kernel/iommu_groups")
+    t.mkdir("/sys/class/iommu")
+    for u in units:
+        t.mkdir("/sys/devices/virtual/iommu/" + u)
+        t.symlink("/sys/class/iommu/" + u, "/sys/devices/virtual/iommu/" + u)
+    for g in sorted(set(groups)):
+        t.mkdir("/sys/kernel/iommu_groups/%d/devices" % g)
+        if group_type:
+            t.attr("/sys/kernel/iommu_groups/%d/type" % g, group_type)
 
 
 def write_class_device(t, devpath, sub, attrs):

@@ -46,7 +46,7 @@ static void test_sections(void)
 	tap_is_str(schema_section_at(n - 2)->name, "expect", "[expect] after the knobs");
 	tap_is_str(schema_section_at(n - 1)->name, "verify", "[verify] last");
 	tap_is_str(schema_sections_hint(hint, sizeof(hint)),
-		   "profile, thp, hugepages, sysctl, cpu, irq, sysfs, expect, verify", "the sections hint");
+		   "profile, thp, hugepages, sysctl, cpu, irq, sysfs, kernel, expect, verify", "the sections hint");
 	tap_ok(!schema_section_known("sysctls"), "an unknown section is unknown");
 }
 

@@ -184,6 +184,10 @@ static void test_entry_matches(void)
 		{"/sys/module/pcie_aspm/parameters/policy", "sys/module/pcie_aspm/parameters/policy", true},
 		{"/sys/module/pcie_aspm/parameters/policy", "sys/kernel/mm/transparent_hugepage/enabled", false},
 		{"kernel.core_pattern", "proc/sys/kernel/core_pattern", false},
+		{"/sys/class/net/*/queues/rx-*/rps_cpus", "sys/class/net/eth0/queues/rx-1/rps_cpus", true},
+		{"/sys/class/net/*/queues/rx-*/rps_cpus", "sys/class/net/eth0/queues/tx-1/rps_cpus", false},
+		{"/sys/class/net/*/queues/rx-*/rps_cpus", "sys/class/net/a/b/queues/rx-0/rps_cpus", false},
+		{"/sys/class/net/*/queues/rx-*/rps_cpus", "sys/class/net/.x/queues/rx-0/rps_cpus", false},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
