@@ -12,6 +12,7 @@
 #define BELOW_BASE 0.97         /* cpufreq rounds; 3 % under base is below it */
 #define THROTTLED_SHARE 0.25    /* of the samples under load */
 #define BANDWIDTH_DROP 0.10
+#define MIN_TREND_S 90.0     /* burn-ins shorter than this are not judged */
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -204,7 +205,8 @@ static int find_bandwidth_drop(const struct bench_point *bw, size_t n, struct fi
 {
 	double w = health_window_length(bw, n), first, last;
 
-	if (n < 2 || w <= 0)
+	/* a short run's thirds are seconds apart: noise, not a trend */
+	if (n < 2 || bw[n - 1].t - bw[0].t < MIN_TREND_S)
 		return 0;
 	first = health_window_gbps(bw, n, bw[0].t, bw[0].t + w);
 	last = health_window_gbps(bw, n, bw[n - 1].t - w, INFINITY);

@@ -71,7 +71,7 @@ double health_window_length(const struct bench_point *p, size_t n);
 /* Findings (ids "health.*"): clocks below base under load, a temperature
  * at its limit, error counters that moved, links that retrained or
  * trained down, and (with a burn-in) the last minute's bandwidth more than
- * 10 % below the first minute's. r may be NULL (not sampled): the
+ * 10 % below the first minute's (burn-ins of 90 s and more). r may be NULL (not sampled): the
  * burn-in's finding only. -ENOMEM. */
 int health_findings(const struct health_record *r, const struct bench_point *bw, size_t nbw,
 		    struct findings *out);

@@ -7,7 +7,7 @@
  * corrected errors naming the DIMM or device, uncorrected ones failing, a
  * machine check, a link that trained down or retrained and recovered, a
  * GPU's idle link speed as a note, and the burn-in's last minute more
- * than 10 % below the first. The quiet run of the same tree finds
+ * than 10 % below the first (from 90 s on). The quiet run of the same tree finds
  * nothing, so each finding is caused by the change. */
 #include <errno.h>
 #include <fcntl.h>
@@ -341,7 +341,14 @@ static void test_bandwidth(void)
 	tap_ok(f.n && strstr(f.v[0].evidence, "triad 85.") && strstr(f.v[0].evidence, "100.0 GB/s"),
 	       "both minutes' figures are in the evidence");
 	findings_clear(&f);
-	tap_ok(fabs(health_window_length(p, 30) - 29 / 3.0) < 1e-9, "a 30 s burn-in compares thirds");
+	for (int i = 0; i < 91; i++)
+		p[i] = (struct bench_point) { .t = 10 + i, .gbps = i < 30 ? 100 : i >= 60 ? 50 : 75 };
+	tap_ok(health_window_length(p, 91) == 30, "a 90 s burn-in compares thirds");
+	tap_is_int(health_findings(NULL, p, 91, &f), 0, "findings of a 90 s burn-in halving");
+	expect(&f, "health.burnin.bandwidth", FINDING_WARN, "judged from 90 s on");
+	findings_clear(&f);
+	tap_is_int(health_findings(NULL, p, 80, &f), 0, "findings of an 80 s burn-in");
+	tap_is_int(f.n, 0, "too short to tell a trend from noise");
 	tap_is_int(health_findings(NULL, p, 1, &f), 0, "one point");
 	tap_is_int(f.n, 0, "compares nothing");
 }
