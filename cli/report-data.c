@@ -148,7 +148,7 @@ void report_junit(const struct report *r, FILE *out)
 }
 
 /* A Prometheus label value: backslash, quote and newline escaped. */
-static void prom_label(FILE *out, const char *s)
+void prom_label(FILE *out, const char *s)
 {
 	for (; s && *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -160,7 +160,7 @@ static void prom_label(FILE *out, const char *s)
 	}
 }
 
-static void prom_header(FILE *out, const char *name, const char *type, const char *help)
+void prom_header(FILE *out, const char *name, const char *type, const char *help)
 {
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -252,6 +252,7 @@ void report_prometheus(const struct report *r, FILE *out)
 	prom_checks(r, out);
 	prom_bandwidth(r, out);
 	prom_pcie(r, out);
+	report_prometheus_health(r, out);
 	prom_header(out, "rigtune_last_run_timestamp_seconds", "gauge", "When this report was made.");
 	fprintf(out, "rigtune_last_run_timestamp_seconds %lld\n", (long long)r->generated);
 }
