@@ -7,8 +7,10 @@
 # quiet tree passes with no finding; a troubled one fails (exit 1) with
 # each finding named; the text report shows curves, counters that moved
 # and the findings with their fixes; Ctrl-C (and SIGTERM) end the burn-in
-# early with a partial report; bad durations are refused; bench samples
-# too, and --no-health turns it off. Nothing about speed is asserted.
+# early with a partial report; report turns findings into checks, draws
+# the SVG line charts (no script) and exports the counters to Prometheus;
+# bad durations are refused; bench samples too, and --no-health turns it
+# off. Nothing about speed is asserted.
 . "$(dirname "$0")/tap.sh"
 
 T=$TMP/tree
@@ -153,6 +155,42 @@ assert b["burn_in"]["seconds"] < 60
 assert len(b["health"]["samples"]["t"]) > 0
 EOF
 done
+
+# report: findings as checks, HTML line charts without scripts, Prometheus counters
+quiet_tree
+"$RIGTUNE" report "$TMP/easy.ini" --quick --burn-in 2s --format html -o "$TMP/r.html" 2>/dev/null &
+pid=$!
+sleep 1
+put sys/devices/system/edac/mc/mc0/dimm0/dimm_ue_count 1
+put sys/devices/system/edac/mc/mc0/ue_count 1
+put sys/class/hwmon/hwmon0/temp1_input 70000
+wait $pid
+rc=$?
+check "report --burn-in fails on an uncorrected DIMM error (exit 1)" test "$rc" = 1
+check "the HTML names the failing DIMM among its checks" grep -q "health.edac.mc0.dimm0.ue" "$TMP/r.html"
+check "the HTML draws bandwidth, clock and temperature line charts" python3 - "$TMP/r.html" <<'EOF'
+import re, sys
+html = open(sys.argv[1]).read()
+assert "<script" not in html.lower() and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+for title in ("Burn-in: host triad bandwidth over time", "CPU clock over time", "Temperatures over time"):
+    assert 'aria-label="%s' % title in html, title
+lines = re.findall(r'<polyline [^>]*points="([^"]+)"', html)
+assert len(lines) >= 5, len(lines)   # triad; 3 clocks; Tctl
+# the Tctl line climbs from 48 to 70 °C: its last point sits higher (smaller y) than its first
+tctl = lines[-1].split()
+assert float(tctl[-1].split(",")[1]) < float(tctl[0].split(",")[1]), tctl[:2] + tctl[-2:]
+EOF
+quiet_tree
+"$RIGTUNE" report "$TMP/easy.ini" --quick --burn-in 2s --format prometheus -o "$TMP/r.prom" 2>/dev/null &
+pid=$!
+sleep 1
+aer 0000:41:00.0 9 0
+wait $pid
+check "Prometheus carries each counter and how much it moved" bash -c "
+	grep -qx 'rigtune_health_errors{counter=\"aer.0000:41:00.0.correctable\",kind=\"corrected\"} 9' '$TMP/r.prom' &&
+	grep -qx 'rigtune_health_errors_during_run{counter=\"aer.0000:41:00.0.correctable\"} 9' '$TMP/r.prom' &&
+	grep -qx 'rigtune_health_temperature_max_celsius{sensor=\"k10temp/Tctl\"} 48.0' '$TMP/r.prom' &&
+	grep -q '^rigtune_burnin_triad_gbps{window=\"last\"} [0-9.]*$' '$TMP/r.prom'"
 
 # bad durations; bench samples too; --no-health
 for d in 0 -5m 10x m 1e400; do
