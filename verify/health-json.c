@@ -120,6 +120,7 @@ void health_record_json(const struct health_record *r, struct json *j)
 {
 	json_kv_double(j, "interval_s", r->interval_s);
 	json_kv_double(j, "duration_s", r->duration_s);
+	json_kv_double(j, "sampler_cpu_s", r->cpu_s);
 	json_kv_double(j, "load_from_s", r->load_from);
 	json_kv_double(j, "load_to_s", r->load_to);
 	sources_json(r, j);

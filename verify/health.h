@@ -27,6 +27,7 @@ struct health_record {
 	double started;                 /* CLOCK_MONOTONIC seconds at the first sample */
 	double load_from, load_to;      /* when the kernels ran, seconds since started; NAN unknown */
 	double duration_s;
+	double cpu_s;                   /* CPU time the sampler thread used: its cost */
 	size_t n;                       /* samples */
 	double *t;                      /* [n] seconds since started */
 	double *clock;                  /* [n][3] min, median, max MHz; NAN unread */

@@ -130,6 +130,8 @@ static void *sampler_main(void *arg)
 			;
 	}
 	pthread_mutex_unlock(&s->lock);
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &next) == 0)
+		s->rec->cpu_s = next.tv_sec + next.tv_nsec * 1e-9;
 	return NULL;
 }
 
