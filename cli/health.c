@@ -113,7 +113,7 @@ static void print_curve(FILE *out, const char *what, const double *v, size_t n, 
 {
 	double lo, med, hi;
 
-	if (health_series_stats(v, n, stride, &lo, &med, &hi))
+	if (doubles_min_median_max(v, n, stride, &lo, &med, &hi) == 0)
 		fprintf(out, "  %-28s min %7.1f  median %7.1f  max %7.1f %s\n", what, lo, med, hi, unit);
 }
 
@@ -124,7 +124,7 @@ static void print_temps(const struct health_record *h, FILE *out)
 		double limit = !isnan(s->max_c) ? s->max_c : s->crit_c;
 		double lo, med, hi;
 
-		if (!health_series_stats(h->temp + k, h->n, h->src.ntemps, &lo, &med, &hi))
+		if (doubles_min_median_max(h->temp + k, h->n, h->src.ntemps, &lo, &med, &hi) != 0)
 			continue;
 		fprintf(out, "  %-28s min %7.1f  median %7.1f  max %7.1f °C", s->id, lo, med, hi);
 		/* time within 10 °C of the limit: how close the cooling runs */
@@ -171,7 +171,7 @@ static void print_burnin(const struct bench_report *r, FILE *out)
 		return;
 	for (size_t i = 0; i < n; i++)
 		g[i] = p[i].gbps;
-	if (health_series_stats(g, n, 1, &lo, &med, &hi))
+	if (doubles_min_median_max(g, n, 1, &lo, &med, &hi) == 0)
 		fprintf(out, "  %-28s min %7.1f  median %7.1f  max %7.1f GB/s\n", "triad", lo, med, hi);
 	fprintf(out, "  first %.0f s: %.1f GB/s; last %.0f s: %.1f GB/s\n", w,
 		health_window_gbps(p, n, p[0].t, p[0].t + w), w, health_window_gbps(p, n, p[n - 1].t - w, INFINITY));

@@ -268,12 +268,12 @@ static void prom_sensors(const struct health_record *h, FILE *out)
 
 	prom_header(out, "rigtune_health_temperature_max_celsius", "gauge", "Hottest reading of each sensor during the run.");
 	for (size_t k = 0; k < h->src.ntemps; k++)
-		if (health_series_stats(h->temp + k, h->n, h->src.ntemps, &lo, &med, &hi)) {
+		if (doubles_min_median_max(h->temp + k, h->n, h->src.ntemps, &lo, &med, &hi) == 0) {
 			fputs("rigtune_health_temperature_max_celsius{sensor=\"", out);
 			prom_label(out, h->src.temps[k].id);
 			fprintf(out, "\"} %.1f\n", hi);
 		}
-	if (!health_series_stats(h->clock + 1, h->n, 3, &lo, &med, &hi))
+	if (doubles_min_median_max(h->clock + 1, h->n, 3, &lo, &med, &hi) != 0)
 		return;
 	prom_header(out, "rigtune_health_cpu_clock_mhz", "gauge", "Median-core CPU clock during the run.");
 	fprintf(out, "rigtune_health_cpu_clock_mhz{stat=\"min\"} %.0f\nrigtune_health_cpu_clock_mhz{stat=\"median\"} %.0f\n"

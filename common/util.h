@@ -59,3 +59,7 @@ int parse_s64(const char *s, int64_t *ret);
 int parse_int(const char *s, int *ret);
 int parse_double(const char *s, double *ret);
 int parse_bool(const char *s, bool *ret);    /* 1/0, yes/no, true/false, on/off */
+/* Lowest, median and highest of n doubles spaced stride apart, NANs left
+ * out: 0, -ENOENT when every one is NAN (or n is 0), -ENOMEM. */
+int doubles_min_median_max(const double *v, size_t n, size_t stride, double *min, double *median,
+			   double *max);

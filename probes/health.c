@@ -78,13 +78,6 @@ static int discover_clocks(const struct sysroot *sr, struct health_sources *s)
 			   : "no cpufreq and no /proc/cpuinfo: no CPU clock");
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* "cpu MHz\t\t: 2994.374" lines, one per CPU. */
 static int cpuinfo_clocks(const struct sysroot *sr, double **ret, size_t *n)
 {
@@ -131,13 +124,7 @@ int health_read_clocks(const struct sysroot *sr, const struct health_sources *s,
 			if (sr_read_u64(sr, &khz, CPU_DIR "/cpu%d/cpufreq/scaling_cur_freq", s->cpus[i]) == 0)
 				v[k++] = khz / 1000.0;
 	}
-	if (k == 0)
-		return -ENOENT;
-	qsort(v, k, sizeof(double), cmp_double);
-	*min = v[0];
-	*median = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-	*max = v[k - 1];
-	return 0;
+	return doubles_min_median_max(v, k, 1, min, median, max);
 }
 
 /* ---- temperatures ---- */

@@ -14,33 +14,6 @@
 #define BANDWIDTH_DROP 0.10
 #define MIN_TREND_S 90.0     /* burn-ins shorter than this are not judged */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-bool health_series_stats(const double *v, size_t n, size_t stride, double *min, double *median,
-			 double *max)
-{
-	_cleanup_free_ double *s = malloc((n ? n : 1) * sizeof(double));
-	size_t k = 0;
-
-	if (!s)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isnan(v[i * stride]))
-			s[k++] = v[i * stride];
-	if (!k)
-		return false;
-	qsort(s, k, sizeof(double), cmp_double);
-	*min = s[0];
-	*median = k % 2 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2;
-	*max = s[k - 1];
-	return true;
-}
-
 double health_time_at_or_above(const struct health_record *r, size_t sensor, double limit)
 {
 	double total = 0;
@@ -119,7 +92,7 @@ static int find_temperature(const struct health_record *r, size_t k, struct find
 	bool crit;
 	_cleanup_free_ char *id = NULL;
 
-	if (!health_series_stats(r->temp + k, r->n, r->src.ntemps, &lo, &med, &hi))
+	if (doubles_min_median_max(r->temp + k, r->n, r->src.ntemps, &lo, &med, &hi) != 0)
 		return 0;
 	crit = !isnan(s->crit_c) && hi >= s->crit_c;
 	if (!crit && (isnan(s->max_c) || hi < s->max_c))

@@ -56,10 +56,6 @@ void health_sampler_latest(struct health_sampler *s, double *clock_mhz, double *
 int health_sampler_stop(struct health_sampler *s, struct health_record **ret);
 struct health_record *health_record_free(struct health_record *r);
 
-/* Lowest, median and highest of n values spaced stride apart, NANs left
- * out; false when every one is NAN. */
-bool health_series_stats(const double *v, size_t n, size_t stride, double *min, double *median,
-			 double *max);
 /* Seconds a sensor spent at or above limit (each sample counts for the
  * time up to the next one). */
 double health_time_at_or_above(const struct health_record *r, size_t sensor, double limit);

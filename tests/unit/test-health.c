@@ -316,7 +316,7 @@ static void test_trouble(void)
 	x = expect(&f, "health.cpu.clock", FINDING_WARN, "1800 MHz under a 2400 MHz base");
 	tap_ok(x && strstr(x->evidence, "lowest 1800 MHz"), "with the lowest clock");
 	hi = 0;
-	health_series_stats(r->power, r->n, 1, &lo, &med, &hi);
+	doubles_min_median_max(r->power, r->n, 1, &lo, &med, &hi);
 	tap_ok(hi > 100, "299 J in one interval shows as a spike of power (%.0f W)", hi);
 	tap_ok(health_time_at_or_above(r, 0, 95) > 1.5, "Tctl spent most of the run at its limit (%.1f s)",
 	       health_time_at_or_above(r, 0, 95));
