@@ -295,7 +295,7 @@ void report_prometheus_health(const struct report *r, FILE *out)
 		return;
 	w = health_window_length(b->burnin, b->nburnin);
 	prom_header(out, "rigtune_burnin_triad_gbps", "gauge",
-		    "Host triad in the burn-in's first and last window (a minute, or a third of a shorter run).");
+		    "Host triad in the burn-in's first and last window (a minute, or half of a shorter run).");
 	fprintf(out, "rigtune_burnin_triad_gbps{window=\"first\"} %.3f\nrigtune_burnin_triad_gbps{window=\"last\"} %.3f\n",
 		health_window_gbps(b->burnin, b->nburnin, b->burnin[0].t, b->burnin[0].t + w),
 		health_window_gbps(b->burnin, b->nburnin, b->burnin[b->nburnin - 1].t - w, INFINITY));

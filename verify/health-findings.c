@@ -44,7 +44,7 @@ double health_window_length(const struct bench_point *p, size_t n)
 {
 	double span = n ? p[n - 1].t - p[0].t : 0;
 
-	return span >= 180 ? 60 : span / 3;
+	return span >= 120 ? 60 : span / 2;
 }
 
 /* ---- findings ---- */
@@ -178,7 +178,7 @@ static int find_bandwidth_drop(const struct bench_point *bw, size_t n, struct fi
 {
 	double w = health_window_length(bw, n), first, last;
 
-	/* a short run's thirds are seconds apart: noise, not a trend */
+	/* a short run's halves are seconds apart: noise, not a trend */
 	if (n < 2 || bw[n - 1].t - bw[0].t < MIN_TREND_S)
 		return 0;
 	first = health_window_gbps(bw, n, bw[0].t, bw[0].t + w);

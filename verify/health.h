@@ -61,8 +61,8 @@ struct health_record *health_record_free(struct health_record *r);
 double health_time_at_or_above(const struct health_record *r, size_t sensor, double limit);
 /* Mean GB/s of the points in [from, to) seconds; NAN when none. */
 double health_window_gbps(const struct bench_point *p, size_t n, double from, double to);
-/* The length of the "first minute" and "last minute" windows: 60 s, or a
- * third of a shorter run so that the two never overlap. */
+/* The length of the "first minute" and "last minute" windows: 60 s, or
+ * half of a run shorter than two minutes, so that the two never overlap. */
 double health_window_length(const struct bench_point *p, size_t n);
 
 /* Findings (ids "health.*"): clocks below base under load, a temperature

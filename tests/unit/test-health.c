@@ -343,7 +343,7 @@ static void test_bandwidth(void)
 	findings_clear(&f);
 	for (int i = 0; i < 91; i++)
 		p[i] = (struct bench_point) { .t = 10 + i, .gbps = i < 30 ? 100 : i >= 60 ? 50 : 75 };
-	tap_ok(health_window_length(p, 91) == 30, "a 90 s burn-in compares thirds");
+	tap_ok(health_window_length(p, 91) == 45, "a 90 s burn-in compares its halves");
 	tap_is_int(health_findings(NULL, p, 91, &f), 0, "findings of a 90 s burn-in halving");
 	expect(&f, "health.burnin.bandwidth", FINDING_WARN, "judged from 90 s on");
 	findings_clear(&f);
