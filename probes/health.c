@@ -172,6 +172,44 @@ static int add_temp(const struct sysroot *sr, struct health_sources *s, const ch
 	return 0;
 }
 
+/* Two sockets have two k10temp chips, each with its "Tctl": such ids get
+ * the chip's device, "k10temp@0000:00:18.3/Tctl", so each stays unique. */
+static int disambiguate_temp(const struct sysroot *sr, struct health_temp *t)
+{
+	_cleanup_free_ char *dev = NULL, *hw = NULL;
+	const char *slash = strchr(t->id, '/');
+	char *id;
+
+	/* input is "sys/class/hwmon/hwmonN/tempK_input" */
+	hw = strndup(t->input, strrchr(t->input, '/') - t->input);
+	if (!hw || !slash)
+		return -ENOMEM;
+	if (sr_readlink(sr, &dev, true, "%s/device", hw) < 0)
+		dev = strdup(strrchr(hw, '/') + 1);
+	id = dev ? xasprintf("%.*s@%s%s", (int)(slash - t->id), t->id, dev, slash) : NULL;
+	if (!id)
+		return -ENOMEM;
+	free(t->id);
+	t->id = id;
+	return 0;
+}
+
+static int make_temp_ids_unique(const struct sysroot *sr, struct health_sources *s)
+{
+	_cleanup_free_ bool *dup = calloc(s->ntemps + 1, sizeof(bool));
+
+	if (!dup)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->ntemps; i++)
+		for (size_t j = i + 1; j < s->ntemps; j++)
+			if (!strcmp(s->temps[i].id, s->temps[j].id))
+				dup[i] = dup[j] = true;
+	for (size_t i = 0; i < s->ntemps; i++)
+		if (dup[i] && disambiguate_temp(sr, &s->temps[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 static int discover_temps(const struct sysroot *sr, struct health_sources *s)
 {
 	_cleanup_strv_ char **chips = NULL;
@@ -194,7 +232,7 @@ static int discover_temps(const struct sysroot *sr, struct health_sources *s)
 	if (s->ntemps == 0)
 		return strv_extend(&s->missing, "no hwmon temperature sensor (k10temp, coretemp, "
 				   "spd5118, nvme)");
-	return 0;
+	return make_temp_ids_unique(sr, s);
 }
 
 void health_read_temps(const struct sysroot *sr, const struct health_sources *s, double *out)

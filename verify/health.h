@@ -1,6 +1,6 @@
 /* Health under load: a sampler thread that reads clocks, temperatures and
- * power a few times a second (and error counters and PCIe link state once
- * a second) while the verifier runs, never in the timed threads; the
+ * power a few times a second (PCIe link state once a second, error
+ * counters before and after) while the verifier runs, never in the timed threads; the
  * record it leaves; the findings drawn from it and from the burn-in's
  * bandwidth over time. Reads through probes/health.c; never prints. */
 #pragma once

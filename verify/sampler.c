@@ -1,9 +1,9 @@
 /* The health sampler (see health.h): one thread of its own, woken every
  * interval, reading through its own sysroot so that it shares nothing
- * with the timed worker threads but the lock around its record. Counters
- * and link state are read once a second: they only move when something is
- * wrong, and a link that retrains and recovers between the first and last
- * read would otherwise go unseen. */
+ * with the timed worker threads but the lock around its record. Error
+ * counters are read before and after (they only grow); link state once a
+ * second too, as a link that retrains and recovers between the first and
+ * last read would otherwise go unseen. */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -101,11 +101,8 @@ static int take_sample(struct health_sampler *s, bool slow)
 		s->energy_last[i] = e;
 	}
 	s->energy_t = now;
-	if (slow) {
-		/* the latest counter values stand in for "after" until the last read */
-		health_read_counters(s->sr, &r->src, r->after);
+	if (slow)
 		watch_links(s, t);
-	}
 	r->t[r->n++] = t;
 	return 0;
 }

@@ -27,10 +27,12 @@
 #include "tap.h"
 
 static char root[] = "/tmp/rigtune-health-XXXXXX";
+static char root_path_buf[600];
+#define ROOT_PATH(rel) (snprintf(root_path_buf, sizeof(root_path_buf), "%s/%s", root, rel), root_path_buf)
 
 static void mkdirs(const char *path)
 {
-	char buf[512];
+	char buf[600];
 
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (char *p = buf + 1; *p; p++)
@@ -132,6 +134,11 @@ static void build_tree(void)
 	put(HW "hwmon0/temp1_label", "Tctl\n");
 	put(HW "hwmon0/temp1_input", "50000\n");
 	put(HW "hwmon0/temp1_crit", "95000\n");
+	put(HW "hwmon2/name", "k10temp\n");      /* the second socket's, same label */
+	put(HW "hwmon2/temp1_label", "Tctl\n");
+	put(HW "hwmon2/temp1_input", "45000\n");
+	mkdirs(ROOT_PATH(PCI "0000:00:19.3/"));
+	symlink("../../../bus/pci/devices/0000:00:19.3", ROOT_PATH(HW "hwmon2/device"));
 	put(HW "hwmon1/name", "spd5118\n");
 	put(HW "hwmon1/temp1_input", "40000\n");
 	put(HW "hwmon1/temp1_max", "55000\n");
@@ -171,11 +178,13 @@ static void test_discover(void)
 	tap_is_int(health_discover(sr, &s), 0, "discover its sources");
 	tap_is_int(s.ncpus, 4, "four CPUs with cpufreq");
 	tap_ok(s.base_mhz == 2400 && s.max_mhz == 3700, "base 2400 MHz, boost 3700 MHz");
-	tap_is_int(s.ntemps, 2, "two temperature sensors");
-	tap_is_str(s.temps[0].id, "k10temp/Tctl", "named by chip and label");
-	tap_is_str(s.temps[1].id, "spd5118/temp1", "or by chip and input without a label");
+	tap_is_int(s.ntemps, 3, "three temperature sensors");
+	tap_is_str(s.temps[0].id, "k10temp@hwmon0/Tctl", "two chips' Tctl: told apart by hwmon directory");
+	tap_is_str(s.temps[2].id, "k10temp@0000:00:19.3/Tctl", "or by the chip's device where it links one");
+	tap_is_str(s.temps[1].id, "spd5118/temp1", "a unique sensor: chip and input without a label");
 	tap_ok(s.temps[0].crit_c == 95 && isnan(s.temps[0].max_c), "Tctl: critical 95 °C, no max");
 	tap_ok(isnan(s.temps[1].crit_c) && s.temps[1].max_c == 55, "the DIMM sensor: max 55 °C");
+	tap_ok(isnan(s.temps[2].crit_c) && isnan(s.temps[2].max_c), "no limit files: no limits");
 	tap_is_str(s.npower ? s.power[0].id : NULL, "intel-rapl:0 package-0", "one RAPL zone");
 	/* mc0 ce/ue, 2 DIMMs x ce/ue, mc1 ce/ue, rank0 ce/ue; AER x3; MCE */
 	tap_is_int(s.ncounters, 4 + 4 + 2 + 3 + 1, "every EDAC, AER and MCE counter");
@@ -294,7 +303,7 @@ static void test_trouble(void)
 	if (!r)
 		return;
 	tap_is_int(health_findings(r, NULL, 0, &f), 0, "findings of a troubled run");
-	x = expect(&f, "health.temp.k10temp/Tctl", FINDING_FAIL, "96 °C on a 95 °C critical sensor");
+	x = expect(&f, "health.temp.k10temp@hwmon0/Tctl", FINDING_FAIL, "96 °C on a 95 °C critical sensor");
 	tap_ok(x && strstr(x->evidence, "critical limit of 95.0"), "its evidence names the limit");
 	expect(&f, "health.temp.spd5118/temp1", FINDING_WARN, "57.5 °C on a DIMM sensor whose max is 55");
 	x = expect(&f, "health.edac.mc0.dimm1.ce", FINDING_WARN, "corrected errors on one DIMM");
