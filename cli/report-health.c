@@ -5,6 +5,7 @@
  * clock range and the burn-in's first and last windows. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/report.h"
 #include "common/util.h"
@@ -33,8 +34,11 @@ struct chart {
 	double xmax;
 	struct series s[10];
 	size_t ns;
-	double limit[2];        /* horizontal lines (base, a sensor limit), NAN none */
-	const char *limit_label[2];
+	struct limit {          /* a dashed horizontal line: base clock, a sensor's limit */
+		double v;
+		const char *label, *color;
+	} limit[10];
+	size_t nlimits;
 };
 
 static bool range_of(const struct chart *c, double *lo, double *hi)
@@ -50,11 +54,10 @@ static bool range_of(const struct chart *c, double *lo, double *hi)
 				*hi = fmax(*hi, v);
 			}
 		}
-	for (int l = 0; l < 2; l++)
-		if (!isnan(c->limit[l])) {
-			*lo = fmin(*lo, c->limit[l]);
-			*hi = fmax(*hi, c->limit[l]);
-		}
+	for (size_t l = 0; l < c->nlimits; l++) {
+		*lo = fmin(*lo, c->limit[l].v);
+		*hi = fmax(*hi, c->limit[l].v);
+	}
 	if (*lo > *hi)
 		return false;
 	/* a flat line sits in the middle of a band of ±5 % */
@@ -134,14 +137,13 @@ static void svg_line_chart(FILE *out, const struct chart *c)
 	xml_escape(out, c->title);
 	fputs("\">\n", out);
 	axes(out, c, lo, hi);
-	for (int l = 0; l < 2; l++) {
-		double y = 20 + PLOT_H - (c->limit[l] - lo) / (hi - lo) * PLOT_H;
+	for (size_t l = 0; l < c->nlimits; l++) {
+		const struct limit *m = &c->limit[l];
+		double y = 20 + PLOT_H - (m->v - lo) / (hi - lo) * PLOT_H;
 
-		if (isnan(c->limit[l]))
-			continue;
 		fprintf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" "
-			     "stroke-dasharray=\"6 4\"/>\n", PLOT_X, y, PLOT_X + PLOT_W, y, l ? "#c62828" : "#777");
-		legend(out, c->limit_label[l], l ? "#c62828" : "#777", "6 4", row++);
+			     "stroke-dasharray=\"6 4\"/>\n", PLOT_X, y, PLOT_X + PLOT_W, y, m->color);
+		legend(out, m->label, m->color, "6 4", row++);
 	}
 	for (size_t k = 0; k < c->ns; k++) {
 		const char *color = palette[k % ARRAY_SIZE(palette)];
@@ -156,8 +158,7 @@ static void svg_line_chart(FILE *out, const struct chart *c)
  * is one, so a dip lines up with the clock and the temperature. */
 static void chart_bandwidth(const struct bench_report *b, FILE *out)
 {
-	struct chart c = { .title = "Burn-in: host triad bandwidth over time", .unit = "GB/s",
-			   .limit = {NAN, NAN} };
+	struct chart c = { .title = "Burn-in: host triad bandwidth over time", .unit = "GB/s" };
 
 	if (!b->nburnin)
 		return;
@@ -172,8 +173,10 @@ static void chart_bandwidth(const struct bench_report *b, FILE *out)
 static void chart_clock(const struct health_record *h, FILE *out)
 {
 	struct chart c = { .title = "CPU clock over time (lowest, median, highest core)", .unit = "MHz",
-			   .x = h->t, .xstride = 1, .n = h->n, .xmax = h->duration_s,
-			   .limit = {h->src.base_mhz, NAN}, .limit_label = {"base"} };
+			   .x = h->t, .xstride = 1, .n = h->n, .xmax = h->duration_s };
+
+	if (!isnan(h->src.base_mhz))
+		c.limit[c.nlimits++] = (struct limit) { h->src.base_mhz, "base", "#777" };
 
 	c.s[c.ns++] = (struct series) { "highest core", h->clock + 2, 3, "2 2" };
 	c.s[c.ns++] = (struct series) { "median core", h->clock + 1, 3, NULL };
@@ -181,20 +184,61 @@ static void chart_clock(const struct health_record *h, FILE *out)
 	svg_line_chart(out, &c);
 }
 
-/* One chart of every sensor; the lowest limit among them as a line. */
+/* The chip of a sensor id: "k10temp" of "k10temp@0000:00:18.3/Tccd1". */
+static size_t chip_len(const char *id)
+{
+	return strcspn(id, "@/");
+}
+
+/* The hottest reading of a chip's sensors per sample, and their lowest limit (NAN none). */
+static void hottest_of_chip(const struct health_record *h, const char *chip, size_t len, double *out,
+			    double *limit)
+{
+	*limit = NAN;
+	for (size_t i = 0; i < h->n; i++)
+		out[i] = NAN;
+	for (size_t k = 0; k < h->src.ntemps; k++) {
+		const struct health_temp *s = &h->src.temps[k];
+		double l = !isnan(s->max_c) ? s->max_c : s->crit_c;
+
+		if (chip_len(s->id) != len || strncmp(s->id, chip, len))
+			continue;
+		if (!isnan(l) && (isnan(*limit) || l < *limit))
+			*limit = l;
+		for (size_t i = 0; i < h->n; i++) {
+			double v = h->temp[i * h->src.ntemps + k];
+
+			if (!isnan(v) && (isnan(out[i]) || v > out[i]))
+				out[i] = v;
+		}
+	}
+}
+
+/* One line per kind of chip (k10temp, spd5118, nvme...): the hottest of
+ * its sensors at each sample, so a rig with 50 sensors stays readable;
+ * each chip's lowest limit dashed in its colour. The JSON has them all. */
 static void chart_temps(const struct health_record *h, FILE *out)
 {
-	struct chart c = { .title = "Temperatures over time", .unit = "°C", .x = h->t, .xstride = 1,
-			   .n = h->n, .xmax = h->duration_s, .limit = {NAN, NAN} };
+	struct chart c = { .title = "Temperatures over time (hottest sensor of each kind)", .unit = "°C",
+			   .x = h->t, .xstride = 1, .n = h->n, .xmax = h->duration_s };
+	_cleanup_free_ double *v = calloc(ARRAY_SIZE(c.s) * (h->n + 1), sizeof(double));
+	char names[ARRAY_SIZE(c.s)][48], limits[ARRAY_SIZE(c.s)][64];
 
-	for (size_t k = 0; k < h->src.ntemps && c.ns < ARRAY_SIZE(c.s); k++) {
-		const struct health_temp *s = &h->src.temps[k];
-		double limit = !isnan(s->max_c) ? s->max_c : s->crit_c;
+	for (size_t k = 0; v && k < h->src.ntemps && c.ns < ARRAY_SIZE(c.s); k++) {
+		const char *id = h->src.temps[k].id;
+		size_t len = chip_len(id), g;
+		double limit;
 
-		c.s[c.ns++] = (struct series) { s->id, h->temp + k, h->src.ntemps, NULL };
-		if (!isnan(limit) && (isnan(c.limit[1]) || limit < c.limit[1])) {
-			c.limit[1] = limit;
-			c.limit_label[1] = "lowest limit";
+		for (g = 0; g < c.ns && (strlen(names[g]) != len || strncmp(names[g], id, len)); g++)
+			;
+		if (g < c.ns)
+			continue;       /* this chip has its line already */
+		snprintf(names[g], sizeof(names[g]), "%.*s", (int)len, id);
+		hottest_of_chip(h, id, len, v + g * (h->n + 1), &limit);
+		c.s[c.ns++] = (struct series) { names[g], v + g * (h->n + 1), 1, NULL };
+		if (!isnan(limit)) {
+			snprintf(limits[g], sizeof(limits[g]), "%.40s limit", names[g]);
+			c.limit[c.nlimits++] = (struct limit) { limit, limits[g], palette[g % ARRAY_SIZE(palette)] };
 		}
 	}
 	if (c.ns)

@@ -104,7 +104,7 @@ static int find_temperature(const struct health_record *r, size_t k, struct find
 	return findings_add(out, crit ? FINDING_FAIL : FINDING_WARN, id, s->id,
 			    "check the cooling of this part: airflow, heatsink contact, fan speeds, "
 			    "the room's temperature",
-			    "reached %.1f °C, at or above its %s limit of %.1f °C for %.0f s of %.0f s",
+			    "reached %.1f °C, at or above its %s limit of %.1f °C for %.1f s of %.0f s",
 			    hi, crit ? "critical" : "max", limit, health_time_at_or_above(r, k, limit),
 			    r->duration_s);
 }
