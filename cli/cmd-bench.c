@@ -508,6 +508,8 @@ static void verify_json(const struct profile *p, const struct bench_report *r,
 	json_object_begin(j);
 	json_kv_string(j, "profile", p->path);
 	bench_checks_json(c, n, verdict, j);
+	/* the exit status counts these too; the findings are in bench.findings */
+	json_kv_bool(j, "health_failed", cli_findings_fail(&r->findings));
 	json_object_end(j);
 	json_object_end(j);
 }

@@ -64,6 +64,8 @@ static int parse_report_args(const struct cli *cli, int argc, char **argv, struc
 	}
 	if (optind + 1 != argc)
 		return log_error("report: needs one PROFILE (try --help)");
+	if (a->no_bench && a->burnin_s > 0)
+		return log_error("report: --burn-in runs the verifier, --no-bench skips it: choose one");
 	a->profile = argv[optind];
 	return 0;
 }

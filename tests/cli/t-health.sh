@@ -77,6 +77,7 @@ bi = b["burn_in"]
 assert bi["seconds_asked"] == 3 and not bi["interrupted"] and len(bi["points"]) >= 2, bi
 assert all(p["gbps"] > 0 for p in bi["points"])
 assert b["findings"] == [], b["findings"]
+assert json.load(open(sys.argv[1]))["verify"]["health_failed"] is False
 EOF
 check "the progress line goes to stderr" grep -q "^burn-in 0:0[0-9] / 0:03  triad [0-9.]* GB/s  clock 3000 MHz  hottest 48.0 °C" "$TMP/quiet.err"
 
@@ -98,7 +99,9 @@ rc=$?
 check "a troubled run exits 1 (uncorrected errors, a critical temperature)" test "$rc" = 1 || diag <"$TMP/bad.err"
 check "each finding is in the JSON with its severity" python3 - "$TMP/bad.json" <<'EOF'
 import json, sys
-f = {x["id"]: x for x in json.load(open(sys.argv[1]))["bench"]["findings"]}
+d = json.load(open(sys.argv[1]))
+assert d["verify"]["health_failed"] is True and d["verify"]["result"] == "pass"
+f = {x["id"]: x for x in d["bench"]["findings"]}
 want = {
     "health.temp.k10temp/Tctl": "fail",
     "health.edac.mc0.dimm0.ce": "warn",
@@ -191,6 +194,9 @@ check "Prometheus carries each counter and how much it moved" bash -c "
 	grep -qx 'rigtune_health_errors_during_run{counter=\"aer.0000:41:00.0.correctable\"} 9' '$TMP/r.prom' &&
 	grep -qx 'rigtune_health_temperature_max_celsius{sensor=\"k10temp/Tctl\"} 48.0' '$TMP/r.prom' &&
 	grep -q '^rigtune_burnin_triad_gbps{window=\"last\"} [0-9.]*$' '$TMP/r.prom'"
+
+check "report --burn-in with --no-bench is refused (exit 2)" bash -c \
+	'"$RIGTUNE" report "$0" --no-bench --burn-in 1m >/dev/null 2>&1; test $? = 2' "$TMP/easy.ini"
 
 # bad durations; bench samples too; --no-health
 for d in 0 -5m 10x m 1e400; do
