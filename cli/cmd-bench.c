@@ -1,7 +1,8 @@
 /* `rigtune bench` and `rigtune verify`: describe this host to the verifier
  * (nodes, one CPU per core, caches, theoretical peak, from the probes and
- * the CPU topology files under sys/devices/system/cpu), run it, print the
- * numbers, and for verify compare them with the profile's [verify]
+ * the CPU topology files under sys/devices/system/cpu), run it with the
+ * health sampler and any burn-in (cli/health.c), print the numbers and the
+ * health findings, and for verify compare them with the profile's [verify]
  * targets. A captured tree (--sysroot) is not this host: refused. */
 #include <errno.h>
 #include <getopt.h>
@@ -357,7 +358,8 @@ static int parse_args(const struct cli *cli, int argc, char **argv, bool all, st
 
 	*a = (struct bench_args) { .json = cli->json, .isa = BENCH_ISA_AUTO };
 	while ((c = getopt_long(argc, argv, "", bench_options_long, NULL)) >= 0) {
-		if (!all && c != OPT_JSON && c != OPT_QUICK && c != OPT_BURNIN && c != OPT_NO_HEALTH && c != '?')
+		if (!all && c != OPT_JSON && c != OPT_QUICK && c != OPT_BURNIN && c != OPT_NO_HEALTH &&
+		    c != '?')
 			return log_error("%s: option '%s' is for rigtune bench (try --help)", argv[0],
 					 argv[optind - 1]);
 		switch (c) {
