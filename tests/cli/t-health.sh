@@ -9,8 +9,8 @@
 # and the findings with their fixes; Ctrl-C (and SIGTERM) end the burn-in
 # early with a partial report; report turns findings into checks, draws
 # the SVG line charts (no script) and exports the counters to Prometheus;
-# bad durations are refused; bench samples too, and --no-health turns it
-# off. Nothing about speed is asserted.
+# snapshot captures the sampler's files; bad durations are refused; bench
+# samples too, and --no-health turns it off. Nothing about speed is asserted.
 . "$(dirname "$0")/tap.sh"
 
 T=$TMP/tree
@@ -197,6 +197,13 @@ check "Prometheus carries each counter and how much it moved" bash -c "
 
 check "report --burn-in with --no-bench is refused (exit 2)" bash -c \
 	'"$RIGTUNE" report "$0" --no-bench --burn-in 1m >/dev/null 2>&1; test $? = 2' "$TMP/easy.ini"
+
+# snapshot captures the sampler's sources: the unpacked tree is the tree
+quiet_tree
+mkdir -p "$TMP/snap"
+check "snapshot of a tree captures its sensors and counters" bash -c \
+	'"$RIGTUNE" --sysroot "$0" snapshot -o "$1/h.tar.gz" >/dev/null && tar xzf "$1/h.tar.gz" -C "$1/snap" &&
+	 diff -r "$0" "$1/snap"' "$T" "$TMP"
 
 # bad durations; bench samples too; --no-health
 for d in 0 -5m 10x m 1e400; do
