@@ -41,6 +41,13 @@ struct health_record {
 
 struct health_sampler;
 
+/* A record keeps at most this many samples (an hour at 4 a second): past
+ * it, every other sample goes and the interval doubles, so a day-long
+ * burn-in stays a few MiB with its whole curve. */
+#define HEALTH_MAX_SAMPLES 14400
+/* Drop every other sample (keeping the first) and double interval_s. */
+void health_record_thin(struct health_record *r);
+
 /* Discover the sources under root and start sampling every interval_s.
  * -errno (cannot open the root, no memory, no thread). */
 int health_sampler_start(const char *root, double interval_s, struct health_sampler **ret);

@@ -79,12 +79,30 @@ static void watch_links(struct health_sampler *s, double t)
 	}
 }
 
+void health_record_thin(struct health_record *r)
+{
+	size_t nt = r->src.ntemps, np = r->src.npower;
+
+	for (size_t i = 0; 2 * i < r->n; i++) {
+		r->t[i] = r->t[2 * i];
+		memmove(&r->clock[i * 3], &r->clock[2 * i * 3], 3 * sizeof(double));
+		memmove(&r->temp[i * nt], &r->temp[2 * i * nt], nt * sizeof(double));
+		memmove(&r->power[i * np], &r->power[2 * i * np], np * sizeof(double));
+	}
+	r->n = (r->n + 1) / 2;
+	r->interval_s *= 2;
+}
+
 static int take_sample(struct health_sampler *s, bool slow)
 {
 	struct health_record *r = s->rec;
 	double now = now_monotonic(), t = now - r->started;
 	double *clock, *power;
-	int ret = reserve_sample(s);
+	int ret;
+
+	if (r->n >= HEALTH_MAX_SAMPLES)
+		health_record_thin(r);
+	ret = reserve_sample(s);
 
 	if (ret < 0)
 		return ret;
@@ -112,14 +130,15 @@ static void *sampler_main(void *arg)
 	struct health_sampler *s = arg;
 	struct timespec next;
 	unsigned tick = 0;
-	int per_second = (int)lround(1.0 / s->rec->interval_s);
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	pthread_mutex_lock(&s->lock);
 	while (!s->quit && s->err == 0) {
-		long ns = (long)(s->rec->interval_s * 1e9);
+		/* once a second, whatever the interval (it doubles as the record thins) */
+		long per_second = lround(1.0 / s->rec->interval_s), ns;
 
-		s->err = take_sample(s, per_second < 1 || ++tick % per_second == 0);
+		s->err = take_sample(s, per_second <= 1 || ++tick % per_second == 0);
+		ns = (long)(s->rec->interval_s * 1e9);
 		next.tv_nsec += ns % 1000000000L;
 		next.tv_sec += ns / 1000000000L + next.tv_nsec / 1000000000L;
 		next.tv_nsec %= 1000000000L;

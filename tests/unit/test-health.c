@@ -7,7 +7,8 @@
  * corrected errors naming the DIMM or device, uncorrected ones failing, a
  * machine check, a link that trained down or retrained and recovered, a
  * GPU's idle link speed as a note, and the burn-in's last minute more
- * than 10 % below the first (from 90 s on). The quiet run of the same tree finds
+ * than 10 % below the first (from 90 s on); a long record thinning to
+ * every other sample. The quiet run of the same tree finds
  * nothing, so each finding is caused by the change. */
 #include <errno.h>
 #include <fcntl.h>
@@ -237,6 +238,35 @@ static struct health_record *sample_for(int steps, void (*change)(int step))
 	return r;
 }
 
+/* A long burn-in's record halves instead of growing without end. */
+static void test_thin(struct health_record *r)
+{
+	size_t n = r->n, nt = r->src.ntemps;
+	double *t = malloc(n * sizeof(double)), *temp = malloc(n * nt * sizeof(double));
+	double interval = r->interval_s;
+	bool same = true;
+
+	if (!t || !temp)
+		abort();
+	/* mark every sample so a wrong copy shows */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < nt; k++)
+			r->temp[i * nt + k] = 1000.0 * i + k;
+	memcpy(t, r->t, n * sizeof(double));
+	memcpy(temp, r->temp, n * nt * sizeof(double));
+	health_record_thin(r);
+	tap_is_int(r->n, (n + 1) / 2, "thinning keeps every other sample");
+	for (size_t i = 0; i < r->n; i++) {
+		same &= r->t[i] == t[2 * i];
+		for (size_t k = 0; k < nt; k++)
+			same &= r->temp[i * nt + k] == temp[2 * i * nt + k];
+	}
+	tap_ok(same, "each kept sample keeps its time and every sensor's value");
+	tap_ok(r->interval_s == 2 * interval, "and the interval doubles (%.2f s)", r->interval_s);
+	free(t);
+	free(temp);
+}
+
 static void test_quiet_run(void)
 {
 	struct health_record *r = sample_for(24, NULL);
@@ -252,6 +282,7 @@ static void test_quiet_run(void)
 		printf("# unexpected: %s %s\n", f.v[i].id, f.v[i].evidence);
 	tap_ok(r->n > 2 && r->power[r->n - 1] == 0, "an energy counter that stands still: 0 W");
 	findings_clear(&f);
+	test_thin(r);
 	health_record_free(r);
 }
 
