@@ -53,7 +53,7 @@ static void show_progress(void *ctx, const struct bench_progress *p)
 
 	if (!h->tty && p->elapsed_s < h->next_line_s && p->elapsed_s < p->total_s)
 		return;
-	h->next_line_s += 60;
+	h->next_line_s = (floor(p->elapsed_s / 60) + 1) * 60;
 	if (!isnan(p->clock_mhz))
 		snprintf(clock, sizeof(clock), "  clock %.0f MHz", p->clock_mhz);
 	if (!isnan(p->temp_c))
