@@ -529,6 +529,19 @@ int health_discover(const struct sysroot *sr, struct health_sources *ret)
 	return 0;
 }
 
+void health_sources_keep_cpus(struct health_sources *s, const int *cpus, size_t n)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->ncpus; i++)
+		for (size_t j = 0; j < n; j++)
+			if (s->cpus[i] == cpus[j]) {
+				s->cpus[kept++] = s->cpus[i];
+				break;
+			}
+	s->ncpus = kept;
+}
+
 void health_sources_release(struct health_sources *s)
 {
 	for (size_t i = 0; i < s->ntemps; i++) {

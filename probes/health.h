@@ -70,6 +70,10 @@ struct health_sources {
  * of sensor gets a line in ->missing instead. */
 int health_discover(const struct sysroot *sr, struct health_sources *ret);
 void health_sources_release(struct health_sources *s);
+/* Keep only the clocks of these CPUs (the ones under load: idle cores
+ * clock down and would read as throttling). A CPU without cpufreq stays
+ * out; the /proc/cpuinfo fallback is not narrowed. */
+void health_sources_keep_cpus(struct health_sources *s, const int *cpus, size_t n);
 
 /* CPU clocks now, in MHz: the lowest, median and highest over the CPUs;
  * -ENOENT when none could be read. */

@@ -290,10 +290,17 @@ static int run(struct engine *e, const struct bench_options *opt, struct bench_r
 
 /* A host where nothing can be sampled still gets measured: the reason
  * goes into the report instead. */
-static int start_health(const struct bench_options *opt, struct bench_report *r,
-			struct health_sampler **ret)
+static int start_health(const struct bench_options *opt, const struct bench_placement *pl, int n,
+			struct bench_report *r, struct health_sampler **ret)
 {
-	int rc = health_sampler_start(opt->health_root, opt->health_interval_s, ret);
+	_cleanup_free_ int *cpus = calloc(n, sizeof(int));
+	int rc;
+
+	if (!cpus)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++)
+		cpus[i] = pl[i].cpu;
+	rc = health_sampler_start(opt->health_root, opt->health_interval_s, cpus, n, ret);
 
 	if (rc == -ENOMEM)
 		return rc;
@@ -369,7 +376,7 @@ int bench_run(const struct bench_topology *t, const struct bench_options *opt,
 		r->peak_unknown_reason = strdup(t->peak_unknown_reason);
 	rc = fill_cpus(r, pl, n);
 	if (rc >= 0 && opt->health_root)
-		rc = start_health(opt, r, &hs);
+		rc = start_health(opt, pl, n, r, &hs);
 	if (rc >= 0)
 		rc = run(&e, opt, r, hs, pl, n, elements, error);
 	if (hs) {

@@ -48,9 +48,11 @@ struct health_sampler;
 /* Drop every other sample (keeping the first) and double interval_s. */
 void health_record_thin(struct health_record *r);
 
-/* Discover the sources under root and start sampling every interval_s.
- * -errno (cannot open the root, no memory, no thread). */
-int health_sampler_start(const char *root, double interval_s, struct health_sampler **ret);
+/* Discover the sources under root and start sampling every interval_s,
+ * the clocks of the n CPUs listed only (n 0: every CPU). -errno (cannot
+ * open the root, no memory, no thread). */
+int health_sampler_start(const char *root, double interval_s, const int *cpus, size_t n,
+			 struct health_sampler **ret);
 /* The time base of the record, for marking when the kernels ran. */
 double health_sampler_started(const struct health_sampler *s);
 /* When the kernels ran, in CLOCK_MONOTONIC seconds since the start (the

@@ -213,7 +213,8 @@ static int sampler_begin(struct health_sampler *s)
 	return ret;
 }
 
-int health_sampler_start(const char *root, double interval_s, struct health_sampler **ret)
+int health_sampler_start(const char *root, double interval_s, const int *cpus, size_t n,
+			 struct health_sampler **ret)
 {
 	struct health_sampler *s = calloc(1, sizeof(*s));
 	int r;
@@ -232,6 +233,8 @@ int health_sampler_start(const char *root, double interval_s, struct health_samp
 	r = s->rec->root ? sysroot_open(root, &s->sr) : -ENOMEM;
 	if (r >= 0)
 		r = health_discover(s->sr, &s->rec->src);
+	if (r >= 0 && n)
+		health_sources_keep_cpus(&s->rec->src, cpus, n);
 	if (r >= 0)
 		r = sampler_begin(s);
 	if (r < 0) {

@@ -195,6 +195,8 @@ static void test_discover(void)
 	tap_ok(lo == 3000 && med == 3000 && hi == 3000, "3000 MHz on every CPU");
 	health_read_energy(sr, &s, e);
 	tap_ok(e[0] == 1000000, "energy read in µJ");
+	health_sources_keep_cpus(&s, (const int[]){3, 1, 7}, 3);
+	tap_ok(s.ncpus == 2 && s.cpus[0] == 1 && s.cpus[1] == 3, "clocks narrowed to the loaded CPUs 1 and 3");
 	health_sources_release(&s);
 	sysroot_free(sr);
 
@@ -226,7 +228,7 @@ static struct health_record *sample_for(int steps, void (*change)(int step))
 	struct health_sampler *s = NULL;
 	struct health_record *r = NULL;
 
-	if (health_sampler_start(root, 0.02, &s) < 0)
+	if (health_sampler_start(root, 0.02, NULL, 0, &s) < 0)
 		return NULL;
 	for (int i = 0; i < steps; i++) {
 		if (change)
