@@ -9,24 +9,6 @@
 #include "common/util.h"
 #include "config.h"
 
-void xml_escape(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-				fputc('?', out);   /* not allowed in XML 1.0 */
-			else
-				fputc(*s, out);
-		}
-	}
-}
-
 void report_json(const struct report *r, FILE *out)
 {
 	const struct audit *a = r->audit;
@@ -145,24 +127,6 @@ void report_junit(const struct report *r, FILE *out)
 		fputs("  </testsuite>\n", out);
 	}
 	fputs("</testsuites>\n", out);
-}
-
-/* A Prometheus label value: backslash, quote and newline escaped. */
-void prom_label(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', out);
-		if (*s == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*s, out);
-	}
-}
-
-void prom_header(FILE *out, const char *name, const char *type, const char *help)
-{
-	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 static void prom_checks(const struct report *r, FILE *out)

@@ -39,7 +39,7 @@ void report_junit(const struct report *r, FILE *out);
 void report_prometheus(const struct report *r, FILE *out);
 void report_html(const struct report *r, FILE *out);
 
-/* Prometheus helpers (report-data.c): a label value escaped; HELP and TYPE. */
+/* Prometheus helpers (report-util.c): a label value escaped; HELP and TYPE. */
 void prom_label(FILE *out, const char *s);
 void prom_header(FILE *out, const char *name, const char *type, const char *help);
 /* Health under load (report-health.c): SVG line charts; counters and sensors. */

@@ -396,7 +396,7 @@ static int discover_pci_device(const struct sysroot *sr, struct health_sources *
 	}
 	if (r >= 0 && strlen(bdf) < sizeof(s->links->bdf) &&
 	    sr_exists(sr, PCI_DIR "/%s/current_link_speed", bdf)) {
-		_cleanup_free_ char *cls = NULL;
+		uint64_t cls;
 		struct health_link *l;
 
 		if (grow((void **)&s->links, s->nlinks, sizeof(*s->links)) < 0)
@@ -404,8 +404,8 @@ static int discover_pci_device(const struct sysroot *sr, struct health_sources *
 		l = &s->links[s->nlinks++];
 		*l = (struct health_link) {};
 		strcpy(l->bdf, bdf);
-		if (sr_read_string(sr, &cls, PCI_DIR "/%s/class", bdf) == 0)
-			l->pci_class = (unsigned)(strtoul(cls, NULL, 16) >> 8);
+		if (sr_read_hex(sr, &cls, PCI_DIR "/%s/class", bdf) == 0)
+			l->pci_class = (unsigned)(cls >> 8);
 	}
 	return r;
 }
