@@ -60,9 +60,11 @@ struct profile;
 int cli_profile_load(const char *name, struct profile **ret);
 
 /* The verifier with verify's defaults (quick or full) on a probed host, for
- * report; prints its errors; EXIT_ERROR on a captured tree or a failure. */
+ * report, with its health sampled and a burn-in of burnin_s seconds (0:
+ * none); prints its errors; EXIT_ERROR on a captured tree or a failure. */
 struct bench_report;
-int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, struct bench_report **ret);
+int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, double burnin_s,
+		  struct bench_report **ret);
 
 /* Renderers of a probed host (cli/render-*.c). */
 void render_host_text(const struct cli *cli, const struct host *h, FILE *out);

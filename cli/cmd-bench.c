@@ -1,7 +1,8 @@
 /* `rigtune bench` and `rigtune verify`: describe this host to the verifier
  * (nodes, one CPU per core, caches, theoretical peak, from the probes and
- * the CPU topology files under sys/devices/system/cpu), run it, print the
- * numbers, and for verify compare them with the profile's [verify]
+ * the CPU topology files under sys/devices/system/cpu), run it with the
+ * health sampler and any burn-in (cli/health.c), print the numbers and the
+ * health findings, and for verify compare them with the profile's [verify]
  * targets. A captured tree (--sysroot) is not this host: refused. */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/health.h"
 #include "common/cpulist.h"
 #include "common/json.h"
 #include "common/sysroot.h"
@@ -29,6 +31,7 @@ struct bench_args {
 	uint64_t size_mb;           /* per array; 0 auto */
 	unsigned kernels, scopes;
 	int isa;
+	struct cli_health health;   /* --burn-in, --no-health */
 };
 
 /* The topology handed to the library, and the memory behind it. */
@@ -190,7 +193,7 @@ static int topology_from_host(const struct cli *cli, const struct host *h, const
 	return 0;
 }
 
-static int run_bench(const struct cli *cli, const struct bench_args *a, const struct host *h,
+static int run_bench(const struct cli *cli, struct bench_args *a, const struct host *h,
 		     struct bench_report **ret)
 {
 	struct topo tp = {};
@@ -210,7 +213,9 @@ static int run_bench(const struct cli *cli, const struct bench_args *a, const st
 		topo_release(&tp);
 		return r;
 	}
+	cli_health_begin(cli, &a->health, &opt);
 	r = bench_run(&tp.t, &opt, ret, &error);
+	cli_health_end(&a->health);
 	topo_release(&tp);
 	if (r < 0)
 		return log_errno(r, "bench: %s", error ? error : "measurement failed");
@@ -227,9 +232,10 @@ static int run_bench(const struct cli *cli, const struct bench_args *a, const st
 /* For `rigtune report`: the verifier with verify's defaults (quick or
  * full) on a probed host. Prints its errors; EXIT_ERROR on a captured
  * tree or a failed measurement. */
-int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, struct bench_report **ret)
+int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, double burnin_s,
+		  struct bench_report **ret)
 {
-	struct bench_args a = { .quick = quick, .isa = BENCH_ISA_AUTO };
+	struct bench_args a = { .quick = quick, .isa = BENCH_ISA_AUTO, .health.burnin_s = burnin_s };
 
 	if (!sysroot_is_live(cli))
 		return refuse_captured_tree(cli, "the verifier");
@@ -326,7 +332,7 @@ static int parse_isa(const char *s, int *ret)
 
 enum {
 	OPT_THREADS = 0x100, OPT_NODES, OPT_SIZE, OPT_KERNEL, OPT_QUICK, OPT_JSON, OPT_SCOPE,
-	OPT_ISA, OPT_SMT,
+	OPT_ISA, OPT_SMT, OPT_BURNIN, OPT_NO_HEALTH,
 };
 
 static const struct option bench_options_long[] = {
@@ -339,10 +345,12 @@ static const struct option bench_options_long[] = {
 	{"scope", required_argument, NULL, OPT_SCOPE},
 	{"isa", required_argument, NULL, OPT_ISA},
 	{"smt", no_argument, NULL, OPT_SMT},
+	{"burn-in", required_argument, NULL, OPT_BURNIN},
+	{"no-health", no_argument, NULL, OPT_NO_HEALTH},
 	{},
 };
 
-/* verify takes --json and --quick only; bench takes them all. */
+/* verify takes --json, --quick, --burn-in and --no-health; bench takes them all. */
 static int parse_args(const struct cli *cli, int argc, char **argv, bool all, struct bench_args *a)
 {
 	_cleanup_free_ char *bad = NULL;
@@ -350,7 +358,8 @@ static int parse_args(const struct cli *cli, int argc, char **argv, bool all, st
 
 	*a = (struct bench_args) { .json = cli->json, .isa = BENCH_ISA_AUTO };
 	while ((c = getopt_long(argc, argv, "", bench_options_long, NULL)) >= 0) {
-		if (!all && c != OPT_JSON && c != OPT_QUICK && c != '?')
+		if (!all && c != OPT_JSON && c != OPT_QUICK && c != OPT_BURNIN && c != OPT_NO_HEALTH &&
+		    c != '?')
 			return log_error("%s: option '%s' is for rigtune bench (try --help)", argv[0],
 					 argv[optind - 1]);
 		switch (c) {
@@ -387,6 +396,13 @@ static int parse_args(const struct cli *cli, int argc, char **argv, bool all, st
 			break;
 		case OPT_SMT:
 			a->smt = true;
+			break;
+		case OPT_BURNIN:
+			if (cli_parse_duration(optarg, &a->health.burnin_s) < 0)
+				return log_error("--burn-in '%s': a duration such as 30m, 2m, 90s or 1h30m", optarg);
+			break;
+		case OPT_NO_HEALTH:
+			a->health.off = true;
 			break;
 		default:
 			return log_error("%s: unknown option (try 'rigtune %s --help')", argv[0], argv[0]);
@@ -434,6 +450,8 @@ int cmd_bench(const struct cli *cli, int argc, char **argv)
 		print_header(r, stdout);
 		print_results(r, stdout);
 		print_assessment(r, stdout);
+		cli_health_print(r, stdout);
+		cli_findings_print(&r->findings, stdout);
 		ret = EXIT_GOOD;
 	}
 	bench_report_free(r);
@@ -492,6 +510,8 @@ static void verify_json(const struct profile *p, const struct bench_report *r,
 	json_object_begin(j);
 	json_kv_string(j, "profile", p->path);
 	bench_checks_json(c, n, verdict, j);
+	/* the exit status counts these too; the findings are in bench.findings */
+	json_kv_bool(j, "health_failed", cli_findings_fail(&r->findings));
 	json_object_end(j);
 	json_object_end(j);
 }
@@ -534,6 +554,7 @@ int cmd_verify(const struct cli *cli, int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++)
 		failed |= checks[i].status == BENCH_CHECK_FAIL;
+	failed |= cli_findings_fail(&r->findings);
 	if (a.json) {
 		struct json j;
 
@@ -548,6 +569,8 @@ int cmd_verify(const struct cli *cli, int argc, char **argv)
 		print_results(r, stdout);
 		print_assessment(r, stdout);
 		print_checks(p, checks, n, stdout);
+		cli_health_print(r, stdout);
+		cli_findings_print(&r->findings, stdout);
 		printf("\n%s\n", verdict);
 	}
 	ret = failed ? EXIT_CHECK : EXIT_GOOD;

@@ -1,6 +1,7 @@
 /* `rigtune snapshot -o FILE.tar.gz`: every /sys and /proc file rigtune
- * reads (traced while probing) plus what apply reads and writes (the
- * tunable trees below), so the tarball unpacked is a valid --sysroot. */
+ * reads (traced while probing, and the health sampler's sources) plus what
+ * apply reads and writes (the tunable trees below), so the tarball
+ * unpacked is a valid --sysroot. */
 #include <getopt.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 #include "cli/cli.h"
 #include "common/snapshot.h"
 #include "common/util.h"
+#include "probes/health.h"
 
 /* Trees apply touches, and how deep to take them. */
 static const struct {
@@ -109,6 +111,33 @@ static void trace_pci(const struct sysroot *sr)
 		}
 }
 
+/* What the health sampler reads (probes/health.c: hwmon, powercap, EDAC,
+ * AER, link state, the MCE line), read once, so a captured tree replays a
+ * burn-in's sources. */
+static void trace_health(const struct sysroot *sr)
+{
+	struct health_sources s;
+	_cleanup_free_ double *temps = NULL;
+	_cleanup_free_ uint64_t *counters = NULL, *energy = NULL;
+	_cleanup_free_ struct health_link_state *links = NULL;
+	double lo, med, hi;
+
+	if (health_discover(sr, &s) < 0)
+		return;
+	temps = calloc(s.ntemps + 1, sizeof(*temps));
+	counters = calloc(s.ncounters + 1, sizeof(*counters));
+	energy = calloc(s.npower + 1, sizeof(*energy));
+	links = calloc(s.nlinks + 1, sizeof(*links));
+	if (temps && counters && energy && links) {
+		health_read_clocks(sr, &s, &lo, &med, &hi);
+		health_read_temps(sr, &s, temps);
+		health_read_counters(sr, &s, counters);
+		health_read_energy(sr, &s, energy);
+		health_read_links(sr, &s, links);
+	}
+	health_sources_release(&s);
+}
+
 int cmd_snapshot(const struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -149,6 +178,7 @@ int cmd_snapshot(const struct cli *cli, int argc, char **argv)
 		trace_cpufreq(sr);
 		trace_cpu_topology(sr);
 		trace_pci(sr);
+		trace_health(sr);
 		sr->trace = NULL;
 		r = snapshot_write(sr, trace, output, include_serials, &stats);
 	}

@@ -133,11 +133,6 @@ void report_junit(const struct report *r, FILE *out)
 	fputs("</testsuites>\n", out);
 }
 
-static void prom_header(FILE *out, const char *name, const char *type, const char *help)
-{
-	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 static void prom_checks(const struct report *r, FILE *out)
 {
 	const struct audit *a = r->audit;
@@ -225,6 +220,7 @@ void report_prometheus(const struct report *r, FILE *out)
 	prom_checks(r, out);
 	prom_bandwidth(r, out);
 	prom_pcie(r, out);
+	report_prometheus_health(r, out);
 	prom_header(out, "rigtune_last_run_timestamp_seconds", "gauge", "When this report was made.");
 	fprintf(out, "rigtune_last_run_timestamp_seconds %lld\n", (long long)r->generated);
 }

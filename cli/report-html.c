@@ -1,8 +1,9 @@
 /* rigtune report, HTML: one self-contained page for the rig's owner (no
  * scripts, fonts or images from elsewhere): the verdict, the checks, the
  * topology as inline SVG (sockets, NUMA nodes, PCIe devices with their
- * links, downgrades and the limiting hop in red, GPU links) and a
- * bandwidth chart of each scope against its theoretical peak. */
+ * links, downgrades and the limiting hop in red, GPU links), a
+ * bandwidth chart of each scope against its theoretical peak, and the
+ * health charts of report-health.c. */
 #include <math.h>
 #include <string.h>
 
@@ -382,6 +383,7 @@ void report_html(const struct report *r, FILE *out)
 	html_topology(r, out);
 	html_gpu_links(r, out);
 	html_bandwidth(r, out);
+	report_html_health(r, out);
 	fputs("<p class=\"hint\">Made by rigtune ", out);
 	h(out, RIGTUNE_VERSION);
 	fputs(".</p>\n</body></html>\n", out);

@@ -1,5 +1,6 @@
 /* What every report format says the same way: a check's section, the
- * verdict, a check's source (see report.h). */
+ * verdict, a check's source; and the escaping the XML, HTML and
+ * Prometheus formats share (see report.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -29,4 +30,9 @@ const char *report_source(const struct check *c, char *buf, size_t size)
 	base = strrchr(c->file, '/') ? strrchr(c->file, '/') + 1 : c->file;
 	snprintf(buf, size, "%s:%d", base, c->line);
 	return buf;
+}
+
+void prom_header(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }

@@ -36,3 +36,9 @@ void report_json(const struct report *r, FILE *out);
 void report_junit(const struct report *r, FILE *out);
 void report_prometheus(const struct report *r, FILE *out);
 void report_html(const struct report *r, FILE *out);
+
+/* Prometheus HELP and TYPE lines (report-util.c). */
+void prom_header(FILE *out, const char *name, const char *type, const char *help);
+/* Health under load (report-health.c): SVG line charts; counters and sensors. */
+void report_html_health(const struct report *r, FILE *out);
+void report_prometheus_health(const struct report *r, FILE *out);

@@ -354,3 +354,30 @@ int fd_write_all(int fd, const char *s, size_t n)
 	}
 	return 0;
 }
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int doubles_min_median_max(const double *v, size_t n, size_t stride, double *min, double *median,
+			   double *max)
+{
+	_cleanup_free_ double *s = malloc((n ? n : 1) * sizeof(double));
+	size_t k = 0;
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(v[i * stride]))
+			s[k++] = v[i * stride];
+	if (!k)
+		return -ENOENT;
+	qsort(s, k, sizeof(double), cmp_double);
+	*min = s[0];
+	*median = k % 2 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2;
+	*max = s[k - 1];
+	return 0;
+}

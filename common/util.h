@@ -64,3 +64,8 @@ int parse_bool(const char *s, bool *ret);    /* 1/0, yes/no, true/false, on/off 
 
 /* write(2) all of s, retrying short writes and EINTR: 0 or -errno. */
 int fd_write_all(int fd, const char *s, size_t n);
+
+/* Lowest, median and highest of n doubles spaced stride apart, NANs left
+ * out: 0, -ENOENT when every one is NAN (or n is 0), -ENOMEM. */
+int doubles_min_median_max(const double *v, size_t n, size_t stride, double *min, double *median,
+			   double *max);

@@ -1,7 +1,9 @@
 /* bench_run: what a verifier run measures, in which order, and how big:
  * arrays of 4x the last-level cache (within half of each node's free
  * memory), the host scope, each node alone, the node x node read matrix
- * and idle latency; then the report's verdict on its own numbers. */
+ * and idle latency, then the burn-in if one was asked for; the health
+ * sampler around all of it; then the report's verdict on its own numbers
+ * and the health findings. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include "common/cpulist.h"
 #include "common/util.h"
 #include "verify/bench.h"
+#include "verify/burnin.h"
 #include "verify/engine.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -251,12 +254,14 @@ static int fill_cpus(struct bench_report *r, const struct bench_placement *pl, i
 }
 
 static int run(struct engine *e, const struct bench_options *opt, struct bench_report *r,
-	       const struct bench_placement *pl, int n, size_t elements, char **error)
+	       struct health_sampler *hs, const struct bench_placement *pl, int n, size_t elements,
+	       char **error)
 {
+	double origin = hs ? health_sampler_started(hs) : engine_now();
 	unsigned kernels = opt->kernels ? opt->kernels : BENCH_KERNELS_ALL;
 	unsigned scopes = opt->scopes ? opt->scopes : BENCH_SCOPES_ALL;
 	const struct pace *pc = opt->quick ? &pace_quick : &pace_full;
-	double t0 = engine_now();
+	double t0 = engine_now(), load_from, load_to;
 	int ret;
 
 	ret = engine_start(e, pl, n, elements, error);
@@ -268,13 +273,53 @@ static int run(struct engine *e, const struct bench_options *opt, struct bench_r
 	if (e->mbind_failed)
 		add_warning(&r->warnings, "cannot bind memory to nodes (mbind: %s): placed by first touch only",
 			    strerror(e->mbind_failed));
+	load_from = engine_now() - origin;
 	ret = measure_bandwidth(e, opt, kernels, scopes, pc, r);
 	if (ret == -EIO && error)
 		*error = strdup("a kernel computed wrong values: its bandwidth would mean nothing");
 	if (ret >= 0 && (scopes & BENCH_SCOPE_LATENCY))
 		ret = measure_latency(e, opt, pc, r);
+	if (ret >= 0 && opt->burnin_seconds > 0)
+		ret = burnin_run(e, opt, hs, origin, r);
+	load_to = engine_now() - origin;
 	engine_stop(e);
+	if (hs)
+		health_sampler_mark_load(hs, load_from, load_to);
 	return ret;
+}
+
+/* A host where nothing can be sampled still gets measured: the reason
+ * goes into the report instead. */
+static int start_health(const struct bench_options *opt, const struct bench_placement *pl, int n,
+			struct bench_report *r, struct health_sampler **ret)
+{
+	_cleanup_free_ int *cpus = calloc(n, sizeof(int));
+	int rc;
+
+	if (!cpus)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++)
+		cpus[i] = pl[i].cpu;
+	rc = health_sampler_start(opt->health_root, opt->health_interval_s, cpus, n, ret);
+
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		*ret = NULL;
+		r->health_error = xasprintf("cannot sample health under %s: %s", opt->health_root,
+					    strerror(-rc));
+		return r->health_error ? 0 : -ENOMEM;
+	}
+	return 0;
+}
+
+static int stop_health(struct health_sampler *hs, struct bench_report *r)
+{
+	int rc = health_sampler_stop(hs, &r->health);
+
+	if (rc < 0)
+		return rc;
+	return health_findings(r->health, r->burnin, r->nburnin, &r->findings);
 }
 
 int bench_run(const struct bench_topology *t, const struct bench_options *opt,
@@ -283,6 +328,7 @@ int bench_run(const struct bench_topology *t, const struct bench_options *opt,
 	_cleanup_free_ struct bench_placement *pl = NULL;
 	struct bench_report *r;
 	struct engine e = { .topo = t };
+	struct health_sampler *hs = NULL;
 	size_t total = 0, elements;
 	uint64_t bytes;
 	double t0 = engine_now();
@@ -329,8 +375,17 @@ int bench_run(const struct bench_topology *t, const struct bench_options *opt,
 	if (t->peak_unknown_reason)
 		r->peak_unknown_reason = strdup(t->peak_unknown_reason);
 	rc = fill_cpus(r, pl, n);
+	if (rc >= 0 && opt->health_root)
+		rc = start_health(opt, pl, n, r, &hs);
 	if (rc >= 0)
-		rc = run(&e, opt, r, pl, n, elements, error);
+		rc = run(&e, opt, r, hs, pl, n, elements, error);
+	if (hs) {
+		int hr = stop_health(hs, r);
+
+		rc = rc < 0 ? rc : hr;
+	} else if (rc >= 0 && r->nburnin) {
+		rc = health_findings(NULL, r->burnin, r->nburnin, &r->findings);
+	}
 	if (rc >= 0)
 		rc = bench_report_assess(r, t->virtualization);
 	if (rc < 0) {

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "tune/verify-targets.h"
+#include "tune/finding.h"
+#include "verify/health.h"
 
 struct json;
 
@@ -120,6 +122,14 @@ int bench_select_cpus(const struct bench_topology *t, int threads, struct bench_
 
 /* ---- a run ---- */
 
+/* Where a burn-in stands, for a progress line. */
+struct bench_progress {
+	double elapsed_s, total_s;
+	double gbps;                /* the latest pass */
+	double clock_mhz;           /* median CPU clock of the latest sample, NAN unknown */
+	double temp_c;              /* hottest sensor of the latest sample, NAN unknown */
+};
+
 struct bench_options {
 	unsigned kernels;           /* bitmask; 0: all */
 	unsigned scopes;            /* bitmask of enum bench_scope; 0: all */
@@ -130,6 +140,17 @@ struct bench_options {
 	int min_passes;             /* 0: 10 */
 	double min_seconds;         /* 0: per-scope defaults, see bench.c */
 	uint64_t latency_hops;      /* 0: default */
+	/* health (verify/health.h): sampled under this root while the
+	   kernels run, from a thread of its own; NULL: not sampled */
+	const char *health_root;
+	double health_interval_s;   /* 0: 0.25 s */
+	/* burn-in: after the measurement, the host triad keeps running this
+	   long (0: no burn-in); stop is polled between passes (true ends it
+	   early, a partial report follows); progress is called after each */
+	double burnin_seconds;
+	bool (*stop)(void *ctx);
+	void (*progress)(void *ctx, const struct bench_progress *p);
+	void *ctx;
 };
 
 struct bench_result {
@@ -170,6 +191,14 @@ struct bench_report {
 	bool trustworthy;
 	char **reasons;             /* why not trustworthy; NULL-terminated, may be NULL */
 	char **warnings;            /* other remarks */
+	struct health_record *health;   /* NULL: not sampled (see health_error) */
+	char *health_error;         /* why not sampled, or NULL */
+	struct findings findings;   /* drawn from health and the burn-in */
+	double burnin_seconds;      /* asked for; 0: no burn-in */
+	double burnin_elapsed_s;    /* how long it ran */
+	bool burnin_interrupted;    /* stopped early (Ctrl-C) */
+	struct bench_point *burnin; /* host triad over time */
+	size_t nburnin;
 	double setup_s;             /* starting the threads, mapping and first-touching the arrays */
 	double elapsed_s;
 };

@@ -22,6 +22,10 @@ struct bench_report *bench_report_free(struct bench_report *r)
 	free(r->peak_unknown_reason);
 	strv_free(r->reasons);
 	strv_free(r->warnings);
+	health_record_free(r->health);
+	free(r->health_error);
+	findings_clear(&r->findings);
+	free(r->burnin);
 	free(r);
 	return NULL;
 }
@@ -131,6 +135,37 @@ static void result_json(const struct bench_result *x, struct json *j)
 	json_object_end(j);
 }
 
+/* "burn_in": the asked and measured time, the points, first and last minute. */
+static void burnin_json(const struct bench_report *r, struct json *j)
+{
+	const struct bench_point *p = r->burnin;
+	size_t n = r->nburnin;
+	double w = health_window_length(p, n);
+
+	json_key(j, "burn_in");
+	if (r->burnin_seconds <= 0) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_double(j, "seconds_asked", r->burnin_seconds);
+	json_kv_double(j, "seconds", round_to(r->burnin_elapsed_s, 3));
+	json_kv_bool(j, "interrupted", r->burnin_interrupted);
+	json_kv_double(j, "window_s", round_to(w, 3));
+	json_kv_double(j, "first_window_gbps", n ? round_to(health_window_gbps(p, n, p[0].t, p[0].t + w), 3) : NAN);
+	json_kv_double(j, "last_window_gbps", n ? round_to(health_window_gbps(p, n, p[n - 1].t - w, INFINITY), 3) : NAN);
+	json_key(j, "points");
+	json_array_begin(j);
+	for (size_t i = 0; i < n; i++) {
+		json_object_begin(j);
+		json_kv_double(j, "t", round_to(p[i].t, 3));
+		json_kv_double(j, "gbps", round_to(p[i].gbps, 3));
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
 void bench_report_json(const struct bench_report *r, struct json *j)
 {
 	json_kv_int(j, "threads", r->threads);
@@ -169,4 +204,16 @@ void bench_report_json(const struct bench_report *r, struct json *j)
 	json_strv(j, "warnings", r->warnings);
 	json_kv_double(j, "setup_s", round_to(r->setup_s, 3));
 	json_kv_double(j, "elapsed_s", round_to(r->elapsed_s, 3));
+	burnin_json(r, j);
+	json_key(j, "health");
+	if (r->health) {
+		json_object_begin(j);
+		health_record_json(r->health, j);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_kv_string(j, "health_error", r->health_error);
+	json_key(j, "findings");
+	health_findings_json(&r->findings, j);
 }

@@ -1,0 +1,209 @@
+/* What a health record means (see health.h): its curves summed up, and the
+ * findings an integrator acts on. Reads no files. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "tune/finding.h"
+#include "verify/health.h"
+
+#define BELOW_BASE 0.97         /* cpufreq rounds; 3 % under base is below it */
+#define THROTTLED_SHARE 0.25    /* of the samples under load */
+#define BANDWIDTH_DROP 0.10
+#define MIN_TREND_S 90.0     /* burn-ins shorter than this are not judged */
+
+double health_time_at_or_above(const struct health_record *r, size_t sensor, double limit)
+{
+	double total = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		double next = i + 1 < r->n ? r->t[i + 1] : r->duration_s;
+
+		if (r->temp[i * r->src.ntemps + sensor] >= limit && next > r->t[i])
+			total += next - r->t[i];
+	}
+	return total;
+}
+
+double health_window_gbps(const struct bench_point *p, size_t n, double from, double to)
+{
+	double sum = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i].t >= from && p[i].t < to) {
+			sum += p[i].gbps;
+			k++;
+		}
+	return k ? sum / k : NAN;
+}
+
+double health_window_length(const struct bench_point *p, size_t n)
+{
+	double span = n ? p[n - 1].t - p[0].t : 0;
+
+	return span >= 120 ? 60 : span / 2;
+}
+
+/* ---- findings ---- */
+
+static bool under_load(const struct health_record *r, size_t i)
+{
+	if (isnan(r->load_from))
+		return true;
+	return r->t[i] >= r->load_from && (isnan(r->load_to) || r->t[i] <= r->load_to);
+}
+
+static int find_throttling(const struct health_record *r, struct findings *out)
+{
+	double base = r->src.base_mhz, lowest = INFINITY, at = 0;
+	size_t loaded = 0, below = 0;
+
+	if (isnan(base))
+		return 0;
+	for (size_t i = 0; i < r->n; i++) {
+		double median = r->clock[i * 3 + 1];
+
+		if (isnan(median) || !under_load(r, i))
+			continue;
+		loaded++;
+		if (median < base * BELOW_BASE)
+			below++;
+		if (median < lowest) {
+			lowest = median;
+			at = r->t[i];
+		}
+	}
+	if (!loaded || below < 2 || below < loaded * THROTTLED_SHARE)
+		return 0;
+	return findings_add(out, FINDING_WARN, "health.cpu.clock", "CPU clocks under load",
+			    "look for thermal or power throttling: cooling, fan curves, the BIOS power "
+			    "limits (cTDP/PPT), the PSU; `rigtune audit` for the governor",
+			    "median clock below the %.0f MHz base in %zu of %zu samples under load "
+			    "(lowest %.0f MHz at %.1f s)", base, below, loaded, lowest, at);
+}
+
+static int find_temperature(const struct health_record *r, size_t k, struct findings *out)
+{
+	const struct health_temp *s = &r->src.temps[k];
+	double lo, med, hi, limit;
+	bool crit;
+	_cleanup_free_ char *id = NULL;
+
+	if (doubles_min_median_max(r->temp + k, r->n, r->src.ntemps, &lo, &med, &hi) != 0)
+		return 0;
+	crit = !isnan(s->crit_c) && hi >= s->crit_c;
+	if (!crit && (isnan(s->max_c) || hi < s->max_c))
+		return 0;
+	limit = crit ? s->crit_c : s->max_c;
+	id = xasprintf("health.temp.%s", s->id);
+	if (!id)
+		return -ENOMEM;
+	return findings_add(out, crit ? FINDING_FAIL : FINDING_WARN, id, s->id,
+			    "check the cooling of this part: airflow, heatsink contact, fan speeds, "
+			    "the room's temperature",
+			    "reached %.1f °C, at or above its %s limit of %.1f °C for %.1f s of %.0f s",
+			    hi, crit ? "critical" : "max", limit, health_time_at_or_above(r, k, limit),
+			    r->duration_s);
+}
+
+/* An EDAC controller's count is reported only when none of its DIMMs
+ * says more (the DIMM names the part to replace). */
+static bool dimm_moved(const struct health_record *r, const struct health_counter *mc)
+{
+	size_t stem = strlen(mc->id) - strlen(".ce");
+
+	for (size_t i = 0; i < r->src.ncounters; i++) {
+		const struct health_counter *c = &r->src.counters[i];
+
+		if (c->per_dimm && c->kind == mc->kind && !strncmp(c->id, mc->id, stem) &&
+		    r->before[i] != HEALTH_UNREAD && r->after[i] != HEALTH_UNREAD && r->after[i] > r->before[i])
+			return true;
+	}
+	return false;
+}
+
+static int find_counter(const struct health_record *r, size_t i, struct findings *out)
+{
+	const struct health_counter *c = &r->src.counters[i];
+	bool ue = c->kind == HEALTH_UNCORRECTED;
+	_cleanup_free_ char *id = NULL;
+
+	if (r->before[i] == HEALTH_UNREAD || r->after[i] == HEALTH_UNREAD || r->after[i] <= r->before[i])
+		return 0;
+	if (startswith(c->id, "edac.") && !c->per_dimm && dimm_moved(r, c))
+		return 0;
+	id = xasprintf("health.%s", c->id);
+	if (!id)
+		return -ENOMEM;
+	return findings_add(out, ue ? FINDING_FAIL : FINDING_WARN, id, c->subject,
+			    startswith(c->id, "edac.")
+			    ? (ue ? "replace the DIMM (reseat it first if it is new) and rerun the burn-in"
+				  : "watch this DIMM: reseat it, and replace it if the count keeps growing")
+			    : startswith(c->id, "aer.")
+			    ? "reseat the card and its risers or cables; check the slot's PCIe speed setting "
+			      "in the BIOS"
+			    : "read the machine-check log (rasdaemon, journalctl -k) for the failing part",
+			    "%s errors: %llu before the run, %llu after (+%llu)",
+			    ue ? "uncorrected" : "corrected", (unsigned long long)r->before[i],
+			    (unsigned long long)r->after[i], (unsigned long long)(r->after[i] - r->before[i]));
+}
+
+static int find_link(const struct health_record *r, size_t i, struct findings *out)
+{
+	const struct health_link_state *a = &r->link_before[i], *b = &r->link_changed[i],
+				       *e = &r->link_after[i];
+	unsigned cls = r->src.links[i].pci_class;
+	bool gpu = (cls >> 8) == 0x03 || (cls >> 8) == 0x12;
+	bool down = b->gts < a->gts || b->width < a->width;
+	_cleanup_free_ char *id = NULL;
+
+	if (isnan(r->link_changed_at[i]))
+		return 0;
+	id = xasprintf("health.pcie.link.%s", r->src.links[i].bdf);
+	if (!id)
+		return -ENOMEM;
+	/* a GPU lowers its link speed by itself when idle; its width stays */
+	return findings_add(out, gpu && b->width == a->width ? FINDING_INFO : FINDING_WARN, id,
+			    r->src.links[i].bdf,
+			    "reseat the card, its riser or cable; set the slot's PCIe generation in the BIOS",
+			    "link %s during the run: %.1f GT/s x%d at the start, %.1f GT/s x%d at %.0f s, "
+			    "%.1f GT/s x%d at the end", down ? "trained down" : "retrained", a->gts, a->width,
+			    b->gts, b->width, r->link_changed_at[i], e->gts, e->width);
+}
+
+static int find_bandwidth_drop(const struct bench_point *bw, size_t n, struct findings *out)
+{
+	double w = health_window_length(bw, n), first, last;
+
+	/* a short run's halves are seconds apart: noise, not a trend */
+	if (n < 2 || bw[n - 1].t - bw[0].t < MIN_TREND_S)
+		return 0;
+	first = health_window_gbps(bw, n, bw[0].t, bw[0].t + w);
+	last = health_window_gbps(bw, n, bw[n - 1].t - w, INFINITY);
+	if (isnan(first) || isnan(last) || last >= first * (1 - BANDWIDTH_DROP))
+		return 0;
+	return findings_add(out, FINDING_WARN, "health.burnin.bandwidth", "sustained memory bandwidth",
+			    "look at the clock and temperature curves of the same run: a drop under "
+			    "sustained load is usually throttling",
+			    "host triad %.1f GB/s in the last %.0f s, %.0f %% below the %.1f GB/s of the "
+			    "first %.0f s", last, w, (1 - last / first) * 100, first, w);
+}
+
+int health_findings(const struct health_record *r, const struct bench_point *bw, size_t nbw,
+		    struct findings *out)
+{
+	int ret = r ? find_throttling(r, out) : 0;
+
+	for (size_t k = 0; r && ret >= 0 && k < r->src.ntemps; k++)
+		ret = find_temperature(r, k, out);
+	for (size_t i = 0; r && ret >= 0 && i < r->src.ncounters; i++)
+		ret = find_counter(r, i, out);
+	for (size_t i = 0; r && ret >= 0 && i < r->src.nlinks; i++)
+		ret = find_link(r, i, out);
+	if (ret >= 0)
+		ret = find_bandwidth_drop(bw, nbw, out);
+	return ret;
+}
