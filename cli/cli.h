@@ -41,6 +41,8 @@ int cmd_bench(const struct cli *cli, int argc, char **argv);
 int cmd_verify(const struct cli *cli, int argc, char **argv);
 int cmd_report(const struct cli *cli, int argc, char **argv);
 int cmd_watch(const struct cli *cli, int argc, char **argv);
+int cmd_topo(const struct cli *cli, int argc, char **argv);
+int cmd_plan(const struct cli *cli, int argc, char **argv);
 
 /* Messages: "rigtune: ..." on stderr. log_errno appends strerror(-err).
  * Both return EXIT_ERROR so commands can `return log_error(...)`. */
@@ -52,6 +54,11 @@ void log_info(const struct cli *cli, const char *fmt, ...) __attribute__((format
 /* Probe the host named by cli (sysroot, pci dump) into *h; prints the
  * error and returns EXIT_ERROR on failure, 0 on success. */
 int cli_probe_host(const struct cli *cli, struct host *h);
+
+/* The affinity matrix of a probed host (NVMe too when with_nvme); prints
+ * the error and returns EXIT_ERROR on failure, 0 on success. */
+struct topo;
+int cli_topo_build(const struct cli *cli, const struct host *h, bool with_nvme, struct topo *t);
 
 /* Find, parse and validate a profile (root: refuse unsafe ownership, as
  * sshd's StrictModes); prints "rigtune: FILE:LINE: ..." and returns
