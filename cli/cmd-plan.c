@@ -121,7 +121,7 @@ static void print_group(const struct topo *t, const struct placement *p, const s
 static int plan_text(const struct topo *t, const struct placement *p, FILE *out)
 {
 	if (p->cpu_only)
-		fprintf(out, "No GPU: one instance per NUMA node, its memory bound to the node "
+		fprintf(out, "No NVIDIA or AMD GPU: one instance per NUMA node, its memory bound to the node "
 			"(%zu node%s).\n\n", p->ngroups, p->ngroups == 1 ? "" : "s");
 	else
 		print_gpus(t, p, out);

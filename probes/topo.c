@@ -62,7 +62,11 @@ static bool same_node(const struct host *h, const struct pci_device *a, const st
 {
 	if (a->numa_node >= 0 && b->numa_node >= 0)
 		return a->numa_node == b->numa_node;
-	return h->numa.nnodes <= 1; /* unknown: one node or none, so the same */
+	/* No node (old kernels, some captured trees): the local CPUs say
+	 * the same where both are known. */
+	if (a->local_cpus && b->local_cpus && cpuset_count(a->local_cpus) && cpuset_count(b->local_cpus))
+		return cpuset_equal(a->local_cpus, b->local_cpus);
+	return h->numa.nnodes <= 1; /* one node or none: the same */
 }
 
 /* The switch a bridge belongs to: a switch's downstream port counts as
