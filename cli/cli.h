@@ -2,6 +2,7 @@
  * every command shares. The CLI is the only part of rigtune that prints. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "probes/host.h"
@@ -41,6 +42,7 @@ int cmd_bench(const struct cli *cli, int argc, char **argv);
 int cmd_verify(const struct cli *cli, int argc, char **argv);
 int cmd_report(const struct cli *cli, int argc, char **argv);
 int cmd_watch(const struct cli *cli, int argc, char **argv);
+int cmd_bench_gpu(const struct cli *cli, int argc, char **argv); /* bench --gpu */
 int cmd_topo(const struct cli *cli, int argc, char **argv);
 int cmd_plan(const struct cli *cli, int argc, char **argv);
 
@@ -70,6 +72,12 @@ int cli_profile_load(const char *name, struct profile **ret);
  * report; prints its errors; EXIT_ERROR on a captured tree or a failure. */
 struct bench_report;
 int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, struct bench_report **ret);
+
+/* The GPU bandwidth run (bench --gpu) on a probed host: prints its
+ * errors; EXIT_ERROR on failure. */
+struct gpu_report;
+int cli_gpu_bench_run(const struct cli *cli, const struct host *h, uint64_t size_mb, int reps,
+		      struct gpu_report **ret);
 
 /* Renderers of a probed host (cli/render-*.c). */
 void render_host_text(const struct cli *cli, const struct host *h, FILE *out);

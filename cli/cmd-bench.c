@@ -404,6 +404,10 @@ int cmd_bench(const struct cli *cli, int argc, char **argv)
 	struct bench_args a;
 	int ret;
 
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--gpu"))
+			return sysroot_is_live(cli) ? cmd_bench_gpu(cli, argc, argv)
+						    : refuse_captured_tree(cli, "bench --gpu");
 	ret = parse_args(cli, argc, argv, true, &a);
 	if (ret)
 		return ret;
