@@ -76,8 +76,9 @@ int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, struc
 /* The GPU bandwidth run (bench --gpu) on a probed host: prints its
  * errors; EXIT_ERROR on failure. */
 struct gpu_report;
-int cli_gpu_bench_run(const struct cli *cli, const struct host *h, uint64_t size_mb, int reps,
-		      struct gpu_report **ret);
+struct gpu_ops;
+int cli_gpu_bench_run(const struct cli *cli, const struct host *h, const struct gpu_ops *ops, uint64_t size_mb,
+		      int reps, struct gpu_report **ret);
 
 /* Renderers of a probed host (cli/render-*.c). */
 void render_host_text(const struct cli *cli, const struct host *h, FILE *out);

@@ -15,6 +15,7 @@
 
 struct gpu_args {
 	bool json;
+	const struct gpu_ops *ops;  /* --runtime; NULL: whichever loads */
 	uint64_t size_mb;
 	int reps;
 	double min_fraction;        /* NAN: no threshold */
@@ -151,7 +152,7 @@ static void report_json(const struct gpu_report *r, double min, FILE *out)
 	json_end(&j);
 }
 
-enum { OPT_GPU = 0x100, OPT_JSON, OPT_SIZE, OPT_REPS, OPT_MIN };
+enum { OPT_GPU = 0x100, OPT_JSON, OPT_SIZE, OPT_REPS, OPT_MIN, OPT_RUNTIME };
 
 static int parse_gpu_args(const struct cli *cli, int argc, char **argv, struct gpu_args *a)
 {
@@ -161,6 +162,7 @@ static int parse_gpu_args(const struct cli *cli, int argc, char **argv, struct g
 		{"size-mb", required_argument, NULL, OPT_SIZE},
 		{"reps", required_argument, NULL, OPT_REPS},
 		{"min-fraction", required_argument, NULL, OPT_MIN},
+		{"runtime", required_argument, NULL, OPT_RUNTIME},
 		{},
 	};
 	int c;
@@ -180,6 +182,14 @@ static int parse_gpu_args(const struct cli *cli, int argc, char **argv, struct g
 		case OPT_REPS:
 			if (parse_int(optarg, &a->reps) < 0 || a->reps < 1 || a->reps > 10000)
 				return log_error("--reps '%s': copies per figure, 1 to 10000", optarg);
+			break;
+		case OPT_RUNTIME:
+			if (!strcmp(optarg, "cuda"))
+				a->ops = &gpu_cuda_ops;
+			else if (!strcmp(optarg, "hip"))
+				a->ops = &gpu_hip_ops;
+			else if (strcmp(optarg, "auto"))
+				return log_error("--runtime '%s' is not one of cuda, hip, auto", optarg);
 			break;
 		case OPT_MIN:
 			if (parse_double(optarg, &a->min_fraction) < 0 || !(a->min_fraction > 0) ||
@@ -207,10 +217,10 @@ static int verdict(const struct gpu_report *r, double min)
 	return EXIT_GOOD;
 }
 
-int cli_gpu_bench_run(const struct cli *cli, const struct host *h, uint64_t size_mb, int reps,
-		      struct gpu_report **ret)
+int cli_gpu_bench_run(const struct cli *cli, const struct host *h, const struct gpu_ops *ops, uint64_t size_mb,
+		      int reps, struct gpu_report **ret)
 {
-	struct gpu_bench_options opt = {.bytes = (size_t)size_mb << 20, .reps = reps};
+	struct gpu_bench_options opt = {.ops = ops, .bytes = (size_t)size_mb << 20, .reps = reps};
 	struct sysroot *sr = NULL;
 	int r = sysroot_open(cli->sysroot, &sr);
 
@@ -233,7 +243,7 @@ int cmd_bench_gpu(const struct cli *cli, int argc, char **argv)
 	ret = cli_probe_host(cli, &h);
 	if (ret)
 		return ret;
-	ret = cli_gpu_bench_run(cli, &h, a.size_mb, a.reps, &r);
+	ret = cli_gpu_bench_run(cli, &h, a.ops, a.size_mb, a.reps, &r);
 	host_release(&h);
 	if (ret)
 		return ret;

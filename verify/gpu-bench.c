@@ -39,6 +39,13 @@ struct gpu_run {
 	struct gpu_slot *slots;
 };
 
+static int set_error(struct gpu_report *r, char *msg)
+{
+	free(r->error);
+	r->error = msg;
+	return msg ? -EIO : -ENOMEM;
+}
+
 /* Stop the run with "GPUi BDF: what: runtime's message". Returns -EIO. */
 static int run_fail(struct gpu_run *run, int dev, const char *what, int code)
 {
@@ -133,7 +140,7 @@ static int bus_id(struct gpu_run *run, int dev)
 
 	TRY(run, dev, "PCI bus id", run->ops->bus_id(run->rt, dev, buf, sizeof(buf)));
 	if (sscanf(buf, "%x:%x:%x.%x", &domain, &bus, &slot, &fn) != 4)
-		return run_fail(run, dev, "PCI bus id", -1);
+		return set_error(run->r, xasprintf("GPU%d: PCI bus id '%.*s' is not one", dev, 40, buf));
 	snprintf(run->r->gpus[dev].bdf, sizeof(run->r->gpus[dev].bdf), "%04x:%02x:%02x.%x", domain, bus, slot, fn);
 	return 0;
 }
@@ -271,6 +278,7 @@ static int check_data(struct gpu_run *run, int dev)
 	struct gpu_slot *s = &run->slots[dev];
 
 	memset(s->back, 0xff, run->r->bytes);
+	TRY(run, dev, "context", o->select(run->rt, dev));
 	TRY(run, dev, "host-to-device copy", o->to_device(run->rt, s->dev_a, s->out, run->r->bytes, s->up));
 	TRY(run, dev, "event", o->event_record(run->rt, s->ev[0], s->up));
 	TRY(run, dev, "waiting for copies", o->event_sync(run->rt, s->ev[0]));
@@ -395,54 +403,80 @@ static int measure(struct gpu_run *run)
 	return measure_peers(run);
 }
 
-static const char *library_name(const struct gpu_bench_options *opt, const struct gpu_ops *ops)
+static const struct gpu_ops *const runtimes[] = {&gpu_cuda_ops, &gpu_hip_ops};
+
+static const char *library_name(const struct gpu_bench_options *opt, const struct gpu_ops *ops, bool *chosen)
 {
 	const char *env = secure_getenv(ops->env);
 
-	if (opt->library)
+	*chosen = true;
+	if (opt->library && opt->ops)
 		return opt->library;
-	return env && *env ? env : ops->library;
+	if (env && *env)
+		return env;
+	*chosen = !!opt->ops;
+	return ops->library;
 }
 
-/* Load and bind the runtime; 0, or -EIO with r->error set. */
-static int load(struct gpu_run *run, const char *lib, void **dl)
+/* Load a runtime's library. -ENOENT: its default library is not here
+ * (try the next runtime); -EIO with the error set when a library that was
+ * asked for cannot load. */
+static int open_library(struct gpu_run *run, const struct gpu_bench_options *opt, const struct gpu_ops *ops,
+			void **dl)
 {
-	const char *missing;
+	bool chosen;
+	const char *lib = library_name(opt, ops, &chosen);
 
 	*dl = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-	if (!*dl) {
-		run->r->error = strcmp(lib, run->ops->library)
-					? xasprintf("cannot load %s: %s", lib, dlerror())
-					: xasprintf("%s not found: no %s driver", lib, run->ops->name);
-		return run->r->error ? -EIO : -ENOMEM;
-	}
+	if (!*dl && !chosen)
+		return -ENOENT;
+	if (!*dl)
+		return set_error(run->r, xasprintf("cannot load %s: %s", lib, dlerror()));
+	run->ops = ops;
+	run->r->runtime = ops->name;
+	run->r->library = strdup(lib);
+	return run->r->library ? 0 : -ENOMEM;
+}
+
+/* The runtime asked for, or the first whose library loads. */
+static int load(struct gpu_run *run, const struct gpu_bench_options *opt, void **dl)
+{
+	const char *missing;
+	int r = -ENOENT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(runtimes) && r == -ENOENT; i++)
+		if (!opt->ops || opt->ops == runtimes[i])
+			r = open_library(run, opt, runtimes[i], dl);
+	if (r == -ENOENT)
+		return set_error(run->r, opt->ops ? xasprintf("%s not found: no %s driver", opt->ops->library,
+							     opt->ops->name)
+						  : strdup("no GPU runtime: neither libcuda.so.1 (NVIDIA) nor "
+							   "libamdhip64.so (ROCm) is installed"));
+	if (r < 0)
+		return r;
 	run->rt = run->ops->create(*dl);
 	if (!run->rt)
 		return -ENOMEM;
 	missing = run->ops->bind(run->rt);
-	if (missing) {
-		run->r->error = xasprintf("%s lacks %s (driver too old)", lib, missing);
-		return run->r->error ? -EIO : -ENOMEM;
-	}
+	if (missing)
+		return set_error(run->r, xasprintf("%s lacks %s (driver too old)", run->r->library, missing));
 	return 0;
 }
 
 int gpu_bench_run(const struct sysroot *sr, const struct host *h, const struct gpu_bench_options *opt,
 		  struct gpu_report **ret)
 {
-	struct gpu_run run = {.ops = opt->ops ? opt->ops : &gpu_cuda_ops, .sr = sr, .h = h};
-	const char *lib = library_name(opt, run.ops);
+	struct gpu_run run = {.ops = opt->ops, .sr = sr, .h = h};
 	void *dl = NULL;
 	int r;
 
 	run.r = calloc(1, sizeof(*run.r));
 	if (!run.r)
 		return -ENOMEM;
-	run.r->runtime = run.ops->name;
+	run.r->runtime = opt->ops ? opt->ops->name : NULL;
 	run.r->bytes = opt->bytes ? opt->bytes : DEFAULT_BYTES;
 	run.r->reps = opt->reps > 0 ? opt->reps : DEFAULT_REPS;
-	run.r->library = strdup(lib);
-	r = run.r->library ? load(&run, lib, &dl) : -ENOMEM;
+	r = load(&run, opt, &dl);
 	if (r >= 0)
 		r = measure(&run);
 	for (size_t i = 0; run.slots && i < run.r->ngpus; i++)

@@ -45,7 +45,8 @@ struct gpu_ops {
 	const char *(*error)(struct gpu_runtime *rt, int code);
 };
 
-extern const struct gpu_ops gpu_cuda_ops;
+extern const struct gpu_ops gpu_cuda_ops;   /* verify/gpu-cuda.c */
+extern const struct gpu_ops gpu_hip_ops;    /* verify/gpu-hip.c */
 
 /* One figure: bytes moved in a time, against a theoretical rate. */
 struct gpu_rate {
@@ -84,8 +85,9 @@ struct gpu_report {
 };
 
 struct gpu_bench_options {
-	const struct gpu_ops *ops;  /* NULL: CUDA */
-	const char *library;        /* NULL: $env, else ops->library */
+	const struct gpu_ops *ops;  /* NULL: the first runtime whose library loads
+				       (CUDA, then HIP) */
+	const char *library;        /* with ops: NULL is $env, else ops->library */
 	size_t bytes;               /* per copy; 0: 64 MiB */
 	int reps;                   /* 0: 8 */
 };

@@ -64,7 +64,30 @@ check "a library that is not there: exit 2, 'cannot load'" \
 	bash -c '[ $0 -eq 2 ] && grep -q "cannot load $1" "$2"' $rc "$TMP/none.so" "$TMP/err.txt"
 "$RIGTUNE" --sysroot "$TMP" bench --gpu > /dev/null 2> "$TMP/err.txt"; rc=$?
 check "a captured tree is not this host: exit 2" bash -c '[ $0 -eq 2 ] && grep -q "captured tree" "$1"' $rc "$TMP/err.txt"
-for bad in "--size-mb 0" "--reps x" "--min-fraction 1.5" "--threads 2" "extra"; do
+# --- HIP, through tests/fakehip -------------------------------------------
+HIP=$BUILDDIR/tests/fakehip/libamdhip64-fake.so
+if [ -f "$HIP" ]; then
+	RIGTUNE_HIP_LIBRARY=$HIP FAKEHIP_DEVICES="0000:03:00.0=50/48,0000:23:00.0=40/40" FAKEHIP_PEER="0-1=64" \
+		FAKEHIP_LOG=$TMP/hiplog "$RIGTUNE" bench --gpu --runtime hip --size-mb 1 --reps 2 > "$TMP/hip.txt"; rc=$?
+	check "HIP: exit 0" [ $rc -eq 0 ]
+	check "HIP: the header names HIP and its library" grep -q "^HIP ($HIP): 2 GPUs" "$TMP/hip.txt"
+	check "HIP: GPU1 row 40.0 / 40.0 / 80.0" grep -Eq '^1 +0000:23:00.0 .* 40\.0 +40\.0 +80\.0 ' "$TMP/hip.txt"
+	check "HIP: peer copies at 64 GB/s" grep -qx "  GPU0 -> GPU1: 64.0 GB/s" "$TMP/hip.txt"
+	check "HIP: everything freed (pinned memory asked to follow rigtune's NUMA policy)" grep -qx "leak 0" "$TMP/hiplog"
+	RIGTUNE_HIP_LIBRARY=$HIP FAKEHIP_FAIL=hipMalloc "$RIGTUNE" bench --gpu --runtime hip --size-mb 1 > /dev/null 2> "$TMP/err.txt"; rc=$?
+	check "HIP: hipMalloc fails: exit 2 with HIP's error name" \
+		bash -c '[ $0 -eq 2 ] && grep -qx "rigtune: bench --gpu: GPU0 0000:03:00.0: device memory: hipErrorOutOfMemory" "$1"' $rc "$TMP/err.txt"
+else
+	skip "tests/fakehip is not built"
+fi
+if ! ldconfig -p 2>/dev/null | grep -Eq 'libcuda\.so\.1|libamdhip64\.so'; then
+	env -u RIGTUNE_CUDA_LIBRARY -u RIGTUNE_HIP_LIBRARY "$RIGTUNE" bench --gpu > /dev/null 2> "$TMP/err.txt"; rc=$?
+	check "no runtime installed: exit 2, says neither CUDA nor ROCm is there" \
+		bash -c '[ $0 -eq 2 ] && grep -q "no GPU runtime: neither libcuda.so.1 (NVIDIA) nor libamdhip64.so (ROCm)" "$1"' $rc "$TMP/err.txt"
+else
+	skip "a GPU runtime is installed here: the no-runtime message is not checked"
+fi
+for bad in "--runtime opencl" "--size-mb 0" "--reps x" "--min-fraction 1.5" "--threads 2" "extra"; do
 	"$RIGTUNE" bench --gpu $bad > /dev/null 2>&1; rc=$?
 	check "bench --gpu $bad: exit 2" [ $rc -eq 2 ]
 done

@@ -10,7 +10,8 @@
  *   FAKECUDA_FAIL=SYMBOL[:CODE]       that call fails (CODE, default 2: out of memory)
  *   FAKECUDA_CORRUPT=1                device memory loses its data (a bad copy)
  *   FAKECUDA_LOG=FILE                 append "init" and "leak N" at exit
- * Calls before cuInit answer CUDA_ERROR_NOT_INITIALIZED (3). */
+ * Calls before cuInit answer CUDA_ERROR_NOT_INITIALIZED (3); a copy on a
+ * stream whose context is not current answers CUDA_ERROR_INVALID_CONTEXT. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,10 +276,13 @@ CUresult cuStreamDestroy_v2(CUstream s)
 	return OK;
 }
 
+/* A stream works in its device's context: that one must be current. */
 static CUresult advance(CUstream s, size_t n, double gbps)
 {
 	if (!s || gbps <= 0)
 		return INVALID_VALUE;
+	if (!F.current || F.current->dev != s->dev)
+		return INVALID_CONTEXT;
 	s->clock += n / (gbps * 1e9);
 	return OK;
 }
@@ -293,25 +297,37 @@ static void copy_bytes(void *dst, const void *src, size_t n)
 
 CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, CUstream s)
 {
+	CUresult r;
+
 	CHECK("cuMemcpyHtoDAsync_v2");
-	copy_bytes((void *)(unsigned long)dst, src, n);
-	return advance(s, n, s ? F.h2d[s->dev] : 0);
+	r = advance(s, n, s ? F.h2d[s->dev] : 0);
+	if (!r)
+		copy_bytes((void *)(unsigned long)dst, src, n);
+	return r;
 }
 
 CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, CUstream s)
 {
+	CUresult r;
+
 	CHECK("cuMemcpyDtoHAsync_v2");
-	copy_bytes(dst, (void *)(unsigned long)src, n);
-	return advance(s, n, s ? F.d2h[s->dev] : 0);
+	r = advance(s, n, s ? F.d2h[s->dev] : 0);
+	if (!r)
+		copy_bytes(dst, (void *)(unsigned long)src, n);
+	return r;
 }
 
 CUresult cuMemcpyPeerAsync(CUdeviceptr dst, CUcontext dctx, CUdeviceptr src, CUcontext sctx, size_t n, CUstream s)
 {
+	CUresult r;
+
 	CHECK("cuMemcpyPeerAsync");
 	if (!dctx || !sctx || !(sctx->peers & (1u << dctx->dev)))
 		return PEER_NOT_ENABLED;
-	copy_bytes((void *)(unsigned long)dst, (void *)(unsigned long)src, n);
-	return advance(s, n, F.peer[sctx->dev][dctx->dev]);
+	r = advance(s, n, F.peer[sctx->dev][dctx->dev]);
+	if (!r)
+		copy_bytes((void *)(unsigned long)dst, (void *)(unsigned long)src, n);
+	return r;
 }
 
 CUresult cuDeviceCanAccessPeer(int *can, CUdevice d, CUdevice peer)

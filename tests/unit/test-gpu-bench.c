@@ -137,7 +137,7 @@ int main(void)
 {
 	const char *build = getenv("BUILDDIR");
 	char lib[4096], root[] = "/tmp/rigtune-test-gpu-bench.XXXXXX";
-	struct gpu_bench_options opt = {.bytes = 1 << 20, .reps = 4};
+	struct gpu_bench_options opt = {.ops = &gpu_cuda_ops, .bytes = 1 << 20, .reps = 4};
 	struct gpu_report *r = NULL;
 	struct sysroot *sr = NULL;
 	struct host h;
