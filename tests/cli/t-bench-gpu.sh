@@ -87,6 +87,21 @@ if ! ldconfig -p 2>/dev/null | grep -Eq 'libcuda\.so\.1|libamdhip64\.so'; then
 else
 	skip "a GPU runtime is installed here: the no-runtime message is not checked"
 fi
+# --- [verify] gpu_h2d_fraction: one check per GPU in rigtune verify -------
+printf '[verify]\ngpu_h2d_fraction = 0.80\n' > "$TMP/gpu.ini"
+"$RIGTUNE" verify "$TMP/gpu.ini" --quick --json > "$TMP/verify.json" 2> "$TMP/err.txt"; rc=$?
+check "verify: the fake GPUs' links are not this host's: skipped, exit 0" bash -c '[ $0 -eq 0 ]' $rc
+check "verify: one gpu_h2d_fraction check per GPU, each skipped with the reason" pyjson "$TMP/verify.json" '
+([c["name"] for c in d["verify"]["checks"]] == ["gpu_h2d_fraction[0000:1b:00.0]", "gpu_h2d_fraction[0000:43:00.0]"] and
+ all(c["status"] == "skip" and "theoretical rate is unknown" in c["message"] for c in d["verify"]["checks"]))'
+FAKECUDA_FAIL=cuInit:100 "$RIGTUNE" verify "$TMP/gpu.ini" --quick > "$TMP/verify.txt" 2>&1; rc=$?
+check "verify: GPUs that cannot be measured fail the target, exit 1" \
+	bash -c '[ $0 -eq 1 ] && grep -q "  fail  host-to-device bandwidth could not be measured (initialising the runtime: no CUDA-capable device is detected)" "$1"' $rc "$TMP/verify.txt"
+printf '[verify]\ngpu_h2d_fraction = 1.5\n' > "$TMP/bad.ini"
+"$RIGTUNE" verify "$TMP/bad.ini" > /dev/null 2> "$TMP/err.txt"; rc=$?
+check "verify: gpu_h2d_fraction 1.5 is refused with FILE:LINE, exit 2" \
+	bash -c '[ $0 -eq 2 ] && grep -q "bad.ini:2: \[verify\] gpu_h2d_fraction" "$1"' $rc "$TMP/err.txt"
+
 for bad in "--runtime opencl" "--size-mb 0" "--reps x" "--min-fraction 1.5" "--threads 2" "extra"; do
 	"$RIGTUNE" bench --gpu $bad > /dev/null 2>&1; rc=$?
 	check "bench --gpu $bad: exit 2" [ $rc -eq 2 ]

@@ -5,6 +5,7 @@
  * (re-read from the tree: a fault, not idle power saving). Each figure
  * against its link, the --min-fraction verdict, peer copies, and a
  * runtime call that fails. */
+#include <errno.h>
 #include <ftw.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "common/util.h"
 #include "probes/host.h"
 #include "probes/pci.h"
+#include "verify/bench.h"
 #include "verify/gpu-bench.h"
 #include "tap.h"
 
@@ -133,6 +135,27 @@ static void check_rates(const struct gpu_report *r)
 	       "GPU0 -> GPU1 at 150 GB/s");
 }
 
+/* [verify] gpu_h2d_fraction = 0.80 on that run. */
+static void check_targets(const struct gpu_report *r)
+{
+	struct bench_targets t;
+	struct bench_check *c = NULL;
+	size_t n = 0;
+
+	bench_targets_init(&t);
+	tap_ok(bench_targets_set(&t, "gpu_h2d_fraction", "0.80") == 0, "gpu_h2d_fraction 0.80 is a target");
+	tap_ok(bench_targets_set(&t, "gpu_h2d_fraction", "1.2") == -ERANGE, "gpu_h2d_fraction 1.2 is out of range");
+	tap_ok(gpu_targets_check(r, &t, &c, &n) == 0 && n == 3, "one check per GPU");
+	if (n == 3) {
+		tap_is_str(c[0].name, "gpu_h2d_fraction[0000:18:00.0]", "named after the GPU");
+		tap_ok(c[0].status == BENCH_CHECK_PASS, "GPU0 passes: %s", c[0].message);
+		tap_ok(c[1].status == BENCH_CHECK_FAIL, "GPU1 fails: %s", c[1].message);
+		tap_ok(strstr(c[1].message, "below the 80% required") != NULL, "... and says by how much");
+		tap_ok(c[2].status == BENCH_CHECK_FAIL, "GPU2 fails too: %s", c[2].message);
+	}
+	bench_checks_free(c, n);
+}
+
 int main(void)
 {
 	const char *build = getenv("BUILDDIR");
@@ -155,6 +178,8 @@ int main(void)
 	tap_ok(gpu_bench_run(sr, &h, &opt, &r) == 0 && r, "the run returns a report");
 	if (r)
 		check_rates(r);
+	if (r)
+		check_targets(r);
 	gpu_report_free(r);
 	r = NULL;
 	setenv("FAKECUDA_FAIL", "cuMemHostAlloc", 1);
