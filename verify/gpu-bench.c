@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <math.h>
 #include <numa.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 
 #define DEFAULT_BYTES (64u << 20)
 #define DEFAULT_REPS 8
+#define MAX_CPUS 8192        /* the affinity mask saved around a NUMA binding */
 
 struct gpu_slot {
 	void *out, *back;                  /* pinned host buffers */
@@ -146,12 +148,17 @@ static int bus_id(struct gpu_run *run, int dev)
 }
 
 /* Pinned host memory on the GPU's node: the thread runs there and
- * prefers its memory while the runtime allocates and pins the pages. */
+ * prefers its memory while the runtime allocates and pins the pages;
+ * then it gets its own CPU affinity (a taskset, a cpuset) back. */
 static int host_buffers(struct gpu_run *run, int dev, struct gpu_slot *s)
 {
 	int node = run->r->gpus[dev].numa_node, r;
 	bool bind = node >= 0 && numa_available() >= 0 && node <= numa_max_node();
+	size_t size = CPU_ALLOC_SIZE(MAX_CPUS);
+	cpu_set_t *saved = bind ? CPU_ALLOC(MAX_CPUS) : NULL;
 
+	if (bind && (!saved || sched_getaffinity(0, size, saved) < 0))
+		bind = false; /* cannot put it back: allocate where we are */
 	if (bind) {
 		numa_run_on_node(node);
 		numa_set_preferred(node);
@@ -161,8 +168,10 @@ static int host_buffers(struct gpu_run *run, int dev, struct gpu_slot *s)
 		r = run->ops->host_alloc(run->rt, &s->back, run->r->bytes);
 	if (bind) {
 		numa_set_localalloc();
-		numa_run_on_node(-1);
+		(void)sched_setaffinity(0, size, saved);
 	}
+	if (saved)
+		CPU_FREE(saved);
 	TRY(run, dev, "pinned host memory", r);
 	for (size_t i = 0; i < run->r->bytes; i++)
 		((unsigned char *)s->out)[i] = (unsigned char)(i * 7 + (size_t)dev);

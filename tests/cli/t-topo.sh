@@ -69,6 +69,21 @@ else
 	skip "no MI300X tree"
 fi
 
+nps1=$(tree_dir genoa-nps1)
+if [ -n "$nps1" ]; then
+	"$RIGTUNE" --sysroot "$nps1" -v topo --json > "$TMP/nvme.json"
+	check "-v adds every NVMe controller (class 010802 in the tree), and only with -v" python3 -c '
+import json, os, sys
+d, root = json.load(open(sys.argv[1])), sys.argv[2] + "/sys/bus/pci/devices"
+want = sorted(b for b in os.listdir(root) if open(os.path.join(root, b, "class")).read().strip() == "0x010802")
+got = sorted(x["bdf"] for x in d["topo"]["devices"] if x["kind"] == "nvme")
+plain = json.load(open(sys.argv[3]))
+sys.exit(not want or got != want or any(x["kind"] == "nvme" for x in plain["topo"]["devices"]))' \
+		"$TMP/nvme.json" "$nps1" "$TMP/genoa-nps1.topo.json"
+else
+	skip "no Genoa NPS1 tree"
+fi
+
 genoa=$(tree_dir genoa-nps4)
 if [ -n "$genoa" ]; then
 	check "Genoa NPS4 (no GPU): one instance per node, 8 of them, memory bound" pyjson "$TMP/genoa-nps4.plan.json" '
