@@ -6,12 +6,12 @@
  *   sys/bus/pci/devices/BDF/ras/<block>_err_count   ("ue: N" / "ce: N")
  *   sys/bus/pci/devices/BDF/pcie_replay_count
  * Each value the GPU or driver does not give stays unknown. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dlsym.h"
 #include "common/util.h"
 #include "probes/links.h"
 #include "probes/nvml.h"
@@ -50,10 +50,7 @@ static struct gpu_health *health_append(struct gpu_health_info *hi, const char *
 
 void nvml_bind_health(struct nvml *n)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} syms[] = {
+	static const struct dl_symbol syms[] = {
 		{"nvmlDeviceGetPersistenceMode", offsetof(struct nvml, persistence)},
 		{"nvmlDeviceGetEccMode", offsetof(struct nvml, ecc_mode)},
 		{"nvmlDeviceGetTotalEccErrors", offsetof(struct nvml, ecc_errors)},
@@ -69,15 +66,7 @@ void nvml_bind_health(struct nvml *n)
 		{"nvmlDeviceGetGpuFabricInfo", offsetof(struct nvml, fabric)},
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-		void *cur, *p;
-
-		memcpy(&cur, (char *)n + syms[i].offset, sizeof(cur));
-		if (cur)
-			continue; /* the newer name was found first */
-		p = dlsym(n->dl, syms[i].name);
-		memcpy((char *)n + syms[i].offset, &p, sizeof(p));
-	}
+	dl_bind_optional(n->dl, n, syms, ARRAY_SIZE(syms));
 }
 
 static int64_t ecc_count(const struct nvml *n, nvmlDevice_t dev, int type, int counter)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/dlsym.h"
 #include "common/util.h"
 #include "probes/links.h"
 #include "probes/pci.h"
@@ -22,10 +23,7 @@
 /* Resolve every symbol; the name of the first one missing, or NULL. */
 static const char *nvml_bind(struct nvml *n)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} syms[] = {
+	static const struct dl_symbol syms[] = {
 		{"nvmlInit_v2", offsetof(struct nvml, init)},
 		{"nvmlShutdown", offsetof(struct nvml, shutdown)},
 		{"nvmlDeviceGetCount_v2", offsetof(struct nvml, count)},
@@ -36,18 +34,13 @@ static const char *nvml_bind(struct nvml *n)
 		{"nvmlDeviceGetNvLinkRemotePciInfo_v2", offsetof(struct nvml, remote_pci)},
 	};
 
-	void *p;
+	static const struct dl_symbol optional[] = {
+		{"nvmlErrorString", offsetof(struct nvml, error_string)},
+	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-		p = dlsym(n->dl, syms[i].name);
-		if (!p)
-			return syms[i].name;
-		memcpy((char *)n + syms[i].offset, &p, sizeof(p));
-	}
-	p = dlsym(n->dl, "nvmlErrorString");   /* optional */
-	memcpy(&n->error_string, &p, sizeof(p));
+	dl_bind_optional(n->dl, n, optional, ARRAY_SIZE(optional));
 	nvml_bind_health(n);
-	return NULL;
+	return dl_bind(n->dl, n, syms, ARRAY_SIZE(syms));
 }
 
 static const char *nvml_strerror(const struct nvml *n, nvmlReturn_t r, char *buf, size_t size)

@@ -463,9 +463,10 @@ static int load(struct gpu_run *run, const struct gpu_bench_options *opt, void *
 							   "libamdhip64.so (ROCm) is installed"));
 	if (r < 0)
 		return r;
-	run->rt = run->ops->create(*dl);
+	run->rt = calloc(1, run->ops->state_size);
 	if (!run->rt)
 		return -ENOMEM;
+	memcpy(run->rt, dl, sizeof(*dl)); /* the state's first member */
 	missing = run->ops->bind(run->rt);
 	if (missing)
 		return set_error(run->r, xasprintf("%s lacks %s (driver too old)", run->r->library, missing));

@@ -17,7 +17,8 @@ struct gpu_ops {
 	const char *name;               /* "CUDA" */
 	const char *library;            /* "libcuda.so.1" */
 	const char *env;                /* "RIGTUNE_CUDA_LIBRARY" */
-	struct gpu_runtime *(*create)(void *dl);       /* state around a loaded library */
+	size_t state_size;          /* the backend's struct gpu_runtime, whose first
+				       member is the dlopen handle */
 	const char *(*bind)(struct gpu_runtime *rt);   /* NULL, or the missing symbol */
 	int (*init)(struct gpu_runtime *rt);
 	int (*count)(struct gpu_runtime *rt, int *n);

@@ -3,12 +3,12 @@
  * asynchronous copies on non-blocking streams, events for timing, peer
  * access. Versioned symbols (_v2) are the ones the driver exports for
  * 64-bit sizes. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dlsym.h"
 #include "common/util.h"
 #include "verify/gpu-bench.h"
 
@@ -24,7 +24,7 @@ typedef void *CUstream;
 typedef void *CUevent;
 
 struct gpu_runtime {
-	void *dl;
+	void *dl;               /* first: see gpu_ops.state_size */
 	CUcontext ctx[CUDA_MAX_DEVICES];
 	CUresult (*init)(unsigned);
 	CUresult (*error_string)(CUresult, const char **);
@@ -52,21 +52,9 @@ struct gpu_runtime {
 	CUresult (*elapsed)(float *, CUevent, CUevent);
 };
 
-static struct gpu_runtime *cuda_create(void *dl)
-{
-	struct gpu_runtime *rt = calloc(1, sizeof(*rt));
-
-	if (rt)
-		rt->dl = dl;
-	return rt;
-}
-
 static const char *cuda_bind(struct gpu_runtime *rt)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} syms[] = {
+	static const struct dl_symbol syms[] = {
 		{"cuInit", offsetof(struct gpu_runtime, init)},
 		{"cuDeviceGetCount", offsetof(struct gpu_runtime, count)},
 		{"cuDeviceGet", offsetof(struct gpu_runtime, get)},
@@ -91,17 +79,12 @@ static const char *cuda_bind(struct gpu_runtime *rt)
 		{"cuEventSynchronize", offsetof(struct gpu_runtime, event_sync)},
 		{"cuEventElapsedTime", offsetof(struct gpu_runtime, elapsed)},
 	};
-	void *p;
+	static const struct dl_symbol optional[] = {
+		{"cuGetErrorString", offsetof(struct gpu_runtime, error_string)},
+	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-		p = dlsym(rt->dl, syms[i].name);
-		if (!p)
-			return syms[i].name;
-		memcpy((char *)rt + syms[i].offset, &p, sizeof(p));
-	}
-	p = dlsym(rt->dl, "cuGetErrorString"); /* optional */
-	memcpy(&rt->error_string, &p, sizeof(p));
-	return NULL;
+	dl_bind_optional(rt->dl, rt, optional, ARRAY_SIZE(optional));
+	return dl_bind(rt->dl, rt, syms, ARRAY_SIZE(syms));
 }
 
 static int cuda_init(struct gpu_runtime *rt)
@@ -241,7 +224,7 @@ static const char *cuda_error(struct gpu_runtime *rt, int code)
 
 const struct gpu_ops gpu_cuda_ops = {
 	.name = "CUDA", .library = "libcuda.so.1", .env = "RIGTUNE_CUDA_LIBRARY",
-	.create = cuda_create, .bind = cuda_bind, .init = cuda_init, .count = cuda_count, .bus_id = cuda_bus_id,
+	.state_size = sizeof(struct gpu_runtime), .bind = cuda_bind, .init = cuda_init, .count = cuda_count, .bus_id = cuda_bus_id,
 	.open = cuda_open, .close = cuda_close, .select = cuda_select,
 	.host_alloc = cuda_host_alloc, .host_free = cuda_host_free,
 	.dev_alloc = cuda_dev_alloc, .dev_free = cuda_dev_free,

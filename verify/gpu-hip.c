@@ -3,12 +3,12 @@
  * made current with hipSetDevice. Pinned host memory is asked with
  * hipHostMallocNumaUser, so that it follows the NUMA policy the engine
  * set (the GPU's node) rather than HIP's own choice. */
-#include <dlfcn.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dlsym.h"
 #include "common/util.h"
 #include "verify/gpu-bench.h"
 
@@ -23,7 +23,7 @@ typedef void *hipStream_t;
 typedef void *hipEvent_t;
 
 struct gpu_runtime {
-	void *dl;
+	void *dl;               /* first: see gpu_ops.state_size */
 	hipError_t (*init)(unsigned);
 	const char *(*error_string)(hipError_t);
 	hipError_t (*count)(int *);
@@ -46,21 +46,9 @@ struct gpu_runtime {
 	hipError_t (*elapsed)(float *, hipEvent_t, hipEvent_t);
 };
 
-static struct gpu_runtime *hip_create(void *dl)
-{
-	struct gpu_runtime *rt = calloc(1, sizeof(*rt));
-
-	if (rt)
-		rt->dl = dl;
-	return rt;
-}
-
 static const char *hip_bind(struct gpu_runtime *rt)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} syms[] = {
+	static const struct dl_symbol syms[] = {
 		{"hipInit", offsetof(struct gpu_runtime, init)},
 		{"hipGetDeviceCount", offsetof(struct gpu_runtime, count)},
 		{"hipDeviceGetPCIBusId", offsetof(struct gpu_runtime, bus_id)},
@@ -81,17 +69,12 @@ static const char *hip_bind(struct gpu_runtime *rt)
 		{"hipEventSynchronize", offsetof(struct gpu_runtime, event_sync)},
 		{"hipEventElapsedTime", offsetof(struct gpu_runtime, elapsed)},
 	};
-	void *p;
+	static const struct dl_symbol optional[] = {
+		{"hipGetErrorString", offsetof(struct gpu_runtime, error_string)},
+	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-		p = dlsym(rt->dl, syms[i].name);
-		if (!p)
-			return syms[i].name;
-		memcpy((char *)rt + syms[i].offset, &p, sizeof(p));
-	}
-	p = dlsym(rt->dl, "hipGetErrorString"); /* optional */
-	memcpy(&rt->error_string, &p, sizeof(p));
-	return NULL;
+	dl_bind_optional(rt->dl, rt, optional, ARRAY_SIZE(optional));
+	return dl_bind(rt->dl, rt, syms, ARRAY_SIZE(syms));
 }
 
 static int hip_init(struct gpu_runtime *rt)
@@ -220,7 +203,7 @@ static const char *hip_error(struct gpu_runtime *rt, int code)
 
 const struct gpu_ops gpu_hip_ops = {
 	.name = "HIP", .library = "libamdhip64.so", .env = "RIGTUNE_HIP_LIBRARY",
-	.create = hip_create, .bind = hip_bind, .init = hip_init, .count = hip_count, .bus_id = hip_bus_id,
+	.state_size = sizeof(struct gpu_runtime), .bind = hip_bind, .init = hip_init, .count = hip_count, .bus_id = hip_bus_id,
 	.open = hip_open, .close = hip_close, .select = hip_select,
 	.host_alloc = hip_host_alloc, .host_free = hip_host_free,
 	.dev_alloc = hip_dev_alloc, .dev_free = hip_dev_free,
