@@ -12,12 +12,9 @@
  *   FAKECUDA_LOG=FILE                 append "init" and "leak N" at exit
  * Calls before cuInit answer CUDA_ERROR_NOT_INITIALIZED (3); a copy on a
  * stream whose context is not current answers CUDA_ERROR_INVALID_CONTEXT. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "../fakegpu/fakegpu.h"
 
 #define EXPORT __attribute__((visibility("default")))
-#define MAX_DEVICES 16
 
 typedef int CUresult;
 typedef int CUdevice;
@@ -31,16 +28,12 @@ enum { OK = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_INITIALIZED = 3, INVALI
        PEER_NOT_ENABLED = 705 };
 
 struct fake_ctx { int dev; unsigned peers; };
-struct fake_stream { int dev; double clock; };
-struct fake_event { double clock; int recorded; };
 
+static struct fake_board B;
 static struct {
-	int init, count;
-	char bdf[MAX_DEVICES][16];
-	double h2d[MAX_DEVICES], d2h[MAX_DEVICES], peer[MAX_DEVICES][MAX_DEVICES];
-	struct fake_ctx ctx[MAX_DEVICES];
+	int init;
+	struct fake_ctx ctx[FAKE_MAX_DEVICES];
 	struct fake_ctx *current;
-	long live;                          /* allocations not freed */
 } F;
 
 EXPORT CUresult cuInit(unsigned flags);
@@ -69,83 +62,33 @@ EXPORT CUresult cuEventRecord(CUevent e, CUstream s);
 EXPORT CUresult cuEventSynchronize(CUevent e);
 EXPORT CUresult cuEventElapsedTime(float *ms, CUevent a, CUevent b);
 
-/* FAKECUDA_FAIL names this call: its code, else 0. */
-static CUresult failing(const char *name)
-{
-	const char *f = getenv("FAKECUDA_FAIL");
-	size_t n = strlen(name);
-
-	if (!f || strncmp(f, name, n) || (f[n] && f[n] != ':'))
-		return OK;
-	return f[n] == ':' ? atoi(f + n + 1) : OUT_OF_MEMORY;
-}
-
-#define CHECK(name)                                     \
-	do {                                            \
-		CUresult r_ = failing(name);            \
-		if (r_)                                 \
-			return r_;                      \
-		if (!F.init)                            \
-			return NOT_INITIALIZED;         \
+#define CHECK(name)                                                             \
+	do {                                                                    \
+		CUresult r_ = fake_failing("FAKECUDA_FAIL", name, OUT_OF_MEMORY); \
+		if (r_)                                                         \
+			return r_;                                              \
+		if (!F.init)                                                    \
+			return NOT_INITIALIZED;                                 \
 	} while (0)
-
-static void log_line(const char *s, long n)
-{
-	const char *path = getenv("FAKECUDA_LOG");
-	FILE *f = path ? fopen(path, "a") : NULL;
-
-	if (f) {
-		fprintf(f, "%s %ld\n", s, n);
-		fclose(f);
-	}
-}
 
 static void report_leaks(void)
 {
-	log_line("leak", F.live);
-}
-
-static void parse_devices(void)
-{
-	const char *env = getenv("FAKECUDA_DEVICES");
-	char *copy = strdup(env ? env : "0000:1b:00.0=25/25"), *save = NULL;
-
-	for (char *tok = strtok_r(copy, ",", &save); tok && F.count < MAX_DEVICES; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		snprintf(F.bdf[F.count], sizeof(F.bdf[0]), "%s", tok);
-		F.h2d[F.count] = atof(eq + 1);
-		F.d2h[F.count] = strchr(eq + 1, '/') ? atof(strchr(eq + 1, '/') + 1) : F.h2d[F.count];
-		F.ctx[F.count].dev = F.count;
-		F.count++;
-	}
-	free(copy);
-	env = getenv("FAKECUDA_PEER");
-	copy = strdup(env ? env : "");
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int a, b;
-		double rate;
-
-		if (sscanf(tok, "%d-%d=%lf", &a, &b, &rate) == 3 && a >= 0 && b >= 0 && a < MAX_DEVICES &&
-		    b < MAX_DEVICES)
-			F.peer[a][b] = F.peer[b][a] = rate;
-	}
-	free(copy);
+	fake_log("FAKECUDA_LOG", "leak", B.live);
 }
 
 CUresult cuInit(unsigned flags)
 {
-	CUresult r = failing("cuInit");
+	CUresult r = fake_failing("FAKECUDA_FAIL", "cuInit", OUT_OF_MEMORY);
+	const char *devices = getenv("FAKECUDA_DEVICES");
 
 	if (r || flags)
 		return r ? r : INVALID_VALUE;
 	if (!F.init) {
-		parse_devices();
+		fake_board_parse(&B, devices ? devices : "0000:1b:00.0=25/25", getenv("FAKECUDA_PEER"));
+		for (int i = 0; i < B.count; i++)
+			F.ctx[i].dev = i;
 		atexit(report_leaks);
-		log_line("init", F.count);
+		fake_log("FAKECUDA_LOG", "init", B.count);
 	}
 	F.init = 1;
 	return OK;
@@ -164,27 +107,26 @@ CUresult cuGetErrorString(CUresult r, const char **s)
 CUresult cuDeviceGetCount(int *n)
 {
 	CHECK("cuDeviceGetCount");
-	*n = F.count;
+	*n = B.count;
 	return OK;
 }
 
 CUresult cuDeviceGet(CUdevice *d, int ordinal)
 {
 	CHECK("cuDeviceGet");
-	if (ordinal < 0 || ordinal >= F.count)
+	if (ordinal < 0 || ordinal >= B.count)
 		return INVALID_DEVICE;
 	*d = ordinal;
 	return OK;
 }
 
-/* As the driver writes it: upper-case hex, 8-digit domain... but in a
- * 13-byte buffer the short form "0000:1B:00.0". */
+/* As the driver writes it: upper-case hex, "0000:1B:00.0". */
 CUresult cuDeviceGetPCIBusId(char *buf, int len, CUdevice d)
 {
 	CHECK("cuDeviceGetPCIBusId");
-	if (d < 0 || d >= F.count || len < 13)
+	if (d < 0 || d >= B.count || len < 13)
 		return INVALID_VALUE;
-	snprintf(buf, (size_t)len, "%s", F.bdf[d]);
+	snprintf(buf, (size_t)len, "%s", B.bdf[d]);
 	for (char *p = buf; *p; p++)
 		if (*p >= 'a' && *p <= 'f')
 			*p = (char)(*p - 'a' + 'A');
@@ -194,7 +136,7 @@ CUresult cuDeviceGetPCIBusId(char *buf, int len, CUdevice d)
 CUresult cuDevicePrimaryCtxRetain(CUcontext *c, CUdevice d)
 {
 	CHECK("cuDevicePrimaryCtxRetain");
-	if (d < 0 || d >= F.count)
+	if (d < 0 || d >= B.count)
 		return INVALID_DEVICE;
 	*c = &F.ctx[d];
 	return OK;
@@ -203,7 +145,7 @@ CUresult cuDevicePrimaryCtxRetain(CUcontext *c, CUdevice d)
 CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d)
 {
 	CHECK("cuDevicePrimaryCtxRelease_v2");
-	return d >= 0 && d < F.count ? OK : INVALID_DEVICE;
+	return d >= 0 && d < B.count ? OK : INVALID_DEVICE;
 }
 
 CUresult cuCtxSetCurrent(CUcontext c)
@@ -219,17 +161,13 @@ CUresult cuMemHostAlloc(void **p, size_t n, unsigned flags)
 	(void)flags;
 	if (!F.current)
 		return INVALID_CONTEXT;
-	*p = malloc(n ? n : 1);
-	if (!*p)
-		return OUT_OF_MEMORY;
-	F.live++;
-	return OK;
+	*p = fake_alloc(&B, n);
+	return *p ? OK : OUT_OF_MEMORY;
 }
 
 CUresult cuMemFreeHost(void *p)
 {
-	free(p);
-	F.live--;
+	fake_free(&B, p);
 	return OK;
 }
 
@@ -240,18 +178,14 @@ CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t n)
 	CHECK("cuMemAlloc_v2");
 	if (!F.current)
 		return INVALID_CONTEXT;
-	m = malloc(n ? n : 1);
-	if (!m)
-		return OUT_OF_MEMORY;
-	F.live++;
+	m = fake_alloc(&B, n);
 	*p = (CUdeviceptr)(unsigned long)m;
-	return OK;
+	return m ? OK : OUT_OF_MEMORY;
 }
 
 CUresult cuMemFree_v2(CUdeviceptr p)
 {
-	free((void *)(unsigned long)p);
-	F.live--;
+	fake_free(&B, (void *)(unsigned long)p);
 	return OK;
 }
 
@@ -261,81 +195,61 @@ CUresult cuStreamCreate(CUstream *s, unsigned flags)
 	(void)flags;
 	if (!F.current)
 		return INVALID_CONTEXT;
-	*s = calloc(1, sizeof(**s));
+	*s = fake_alloc(&B, sizeof(**s));
 	if (!*s)
 		return OUT_OF_MEMORY;
 	(*s)->dev = F.current->dev;
-	F.live++;
 	return OK;
 }
 
 CUresult cuStreamDestroy_v2(CUstream s)
 {
-	free(s);
-	F.live--;
+	fake_free(&B, s);
 	return OK;
 }
 
 /* A stream works in its device's context: that one must be current. */
-static CUresult advance(CUstream s, size_t n, double gbps)
+static CUresult copy_on(CUstream s, void *dst, const void *src, size_t n, double gbps)
 {
-	if (!s || gbps <= 0)
+	if (!s)
 		return INVALID_VALUE;
 	if (!F.current || F.current->dev != s->dev)
 		return INVALID_CONTEXT;
-	s->clock += n / (gbps * 1e9);
-	return OK;
-}
-
-static void copy_bytes(void *dst, const void *src, size_t n)
-{
+	if (fake_advance(s, n, gbps) < 0)
+		return INVALID_VALUE;
 	if (getenv("FAKECUDA_CORRUPT"))
 		memset(dst, 0, n);
 	else
 		memcpy(dst, src, n);
+	return OK;
 }
 
 CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, CUstream s)
 {
-	CUresult r;
-
 	CHECK("cuMemcpyHtoDAsync_v2");
-	r = advance(s, n, s ? F.h2d[s->dev] : 0);
-	if (!r)
-		copy_bytes((void *)(unsigned long)dst, src, n);
-	return r;
+	return copy_on(s, (void *)(unsigned long)dst, src, n, s ? B.h2d[s->dev] : 0);
 }
 
 CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, CUstream s)
 {
-	CUresult r;
-
 	CHECK("cuMemcpyDtoHAsync_v2");
-	r = advance(s, n, s ? F.d2h[s->dev] : 0);
-	if (!r)
-		copy_bytes(dst, (void *)(unsigned long)src, n);
-	return r;
+	return copy_on(s, dst, (void *)(unsigned long)src, n, s ? B.d2h[s->dev] : 0);
 }
 
 CUresult cuMemcpyPeerAsync(CUdeviceptr dst, CUcontext dctx, CUdeviceptr src, CUcontext sctx, size_t n, CUstream s)
 {
-	CUresult r;
-
 	CHECK("cuMemcpyPeerAsync");
 	if (!dctx || !sctx || !(sctx->peers & (1u << dctx->dev)))
 		return PEER_NOT_ENABLED;
-	r = advance(s, n, F.peer[sctx->dev][dctx->dev]);
-	if (!r)
-		copy_bytes((void *)(unsigned long)dst, (void *)(unsigned long)src, n);
-	return r;
+	return copy_on(s, (void *)(unsigned long)dst, (void *)(unsigned long)src, n, B.peer[sctx->dev][dctx->dev]);
 }
 
 CUresult cuDeviceCanAccessPeer(int *can, CUdevice d, CUdevice peer)
 {
 	CHECK("cuDeviceCanAccessPeer");
-	if (d < 0 || d >= F.count || peer < 0 || peer >= F.count)
+	if (d < 0 || d >= B.count || peer < 0 || peer >= B.count)
 		return INVALID_DEVICE;
-	*can = F.peer[d][peer] > 0;
+	*can = B.peer[d][peer] > 0;
 	return OK;
 }
 
@@ -344,7 +258,7 @@ CUresult cuCtxEnablePeerAccess(CUcontext peer, unsigned flags)
 	CHECK("cuCtxEnablePeerAccess");
 	if (!F.current || !peer || flags)
 		return INVALID_VALUE;
-	if (!(F.peer[F.current->dev][peer->dev] > 0))
+	if (!(B.peer[F.current->dev][peer->dev] > 0))
 		return PEER_ACCESS_UNSUPPORTED;
 	F.current->peers |= 1u << peer->dev;
 	return OK;
@@ -354,28 +268,20 @@ CUresult cuEventCreate(CUevent *e, unsigned flags)
 {
 	CHECK("cuEventCreate");
 	(void)flags;
-	*e = calloc(1, sizeof(**e));
-	if (!*e)
-		return OUT_OF_MEMORY;
-	F.live++;
-	return OK;
+	*e = fake_alloc(&B, sizeof(**e));
+	return *e ? OK : OUT_OF_MEMORY;
 }
 
 CUresult cuEventDestroy_v2(CUevent e)
 {
-	free(e);
-	F.live--;
+	fake_free(&B, e);
 	return OK;
 }
 
 CUresult cuEventRecord(CUevent e, CUstream s)
 {
 	CHECK("cuEventRecord");
-	if (!e || !s)
-		return INVALID_HANDLE;
-	e->clock = s->clock;
-	e->recorded = 1;
-	return OK;
+	return fake_event_record(e, s) < 0 ? INVALID_HANDLE : OK;
 }
 
 CUresult cuEventSynchronize(CUevent e)
@@ -387,8 +293,5 @@ CUresult cuEventSynchronize(CUevent e)
 CUresult cuEventElapsedTime(float *ms, CUevent a, CUevent b)
 {
 	CHECK("cuEventElapsedTime");
-	if (!a || !b || !a->recorded || !b->recorded)
-		return INVALID_HANDLE;
-	*ms = (float)((b->clock - a->clock) * 1e3);
-	return OK;
+	return fake_event_elapsed(ms, a, b) < 0 ? INVALID_HANDLE : OK;
 }

@@ -1,6 +1,6 @@
 /* A fake libamdhip64 (the HIP runtime) for rigtune bench --gpu's tests:
  * the calls rigtune makes, for GPUs that copy at a given bandwidth, in
- * virtual time as tests/fakecuda does (a stream's clock advances by
+ * virtual time (tests/fakegpu/fakegpu.h: a stream's clock advances by
  * bytes / rate; events take their stream's clock). Copies really copy.
  * Environment:
  *   FAKEHIP_DEVICES=BDF=H2D/D2H,...  GPUs and their rates in GB/s
@@ -10,13 +10,9 @@
  *   FAKEHIP_LOG=FILE                 append "leak N" at exit
  * hipHostMalloc without hipHostMallocNumaUser is refused (rigtune sets
  * the node itself), as is a copy on a stream of another device. */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "../fakegpu/fakegpu.h"
 
 #define EXPORT __attribute__((visibility("default")))
-#define MAX_DEVICES 16
 #define NUMA_USER 0x20000000
 
 typedef int hipError_t;
@@ -26,15 +22,10 @@ typedef struct fake_event *hipEvent_t;
 enum { OK = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_INITIALIZED = 3, INVALID_DEVICE = 101,
        PEER_NOT_ENABLED = 705, INVALID_HANDLE = 400, PEER_UNSUPPORTED = 217 };
 
-struct fake_stream { int dev; double clock; };
-struct fake_event { double clock; int recorded; };
-
+static struct fake_board B;
 static struct {
-	int init, count, current;
-	char bdf[MAX_DEVICES][16];
-	double h2d[MAX_DEVICES], d2h[MAX_DEVICES], peer[MAX_DEVICES][MAX_DEVICES];
-	unsigned peers[MAX_DEVICES];
-	long live;
+	int init, current;
+	unsigned peers[FAKE_MAX_DEVICES];   /* peer access enabled, by device */
 } F;
 
 EXPORT hipError_t hipInit(unsigned flags);
@@ -58,73 +49,29 @@ EXPORT hipError_t hipEventRecord(hipEvent_t e, hipStream_t s);
 EXPORT hipError_t hipEventSynchronize(hipEvent_t e);
 EXPORT hipError_t hipEventElapsedTime(float *ms, hipEvent_t a, hipEvent_t b);
 
-static hipError_t failing(const char *name)
-{
-	const char *f = getenv("FAKEHIP_FAIL");
-	size_t n = strlen(name);
-
-	if (!f || strncmp(f, name, n) || (f[n] && f[n] != ':'))
-		return OK;
-	return f[n] == ':' ? atoi(f + n + 1) : OUT_OF_MEMORY;
-}
-
-#define CHECK(name)                             \
-	do {                                    \
-		hipError_t r_ = failing(name);  \
-		if (r_)                         \
-			return r_;              \
-		if (!F.init)                    \
-			return NOT_INITIALIZED; \
+#define CHECK(name)                                                            \
+	do {                                                                   \
+		hipError_t r_ = fake_failing("FAKEHIP_FAIL", name, OUT_OF_MEMORY); \
+		if (r_)                                                        \
+			return r_;                                             \
+		if (!F.init)                                                   \
+			return NOT_INITIALIZED;                                \
 	} while (0)
 
 static void report_leaks(void)
 {
-	const char *path = getenv("FAKEHIP_LOG");
-	FILE *f = path ? fopen(path, "a") : NULL;
-
-	if (f) {
-		fprintf(f, "leak %ld\n", F.live);
-		fclose(f);
-	}
-}
-
-static void parse(void)
-{
-	const char *env = getenv("FAKEHIP_DEVICES");
-	char *copy = strdup(env ? env : "0000:03:00.0=50/50"), *save = NULL;
-
-	for (char *t = strtok_r(copy, ",", &save); t && F.count < MAX_DEVICES; t = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(t, '=');
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		snprintf(F.bdf[F.count], sizeof(F.bdf[0]), "%s", t);
-		F.h2d[F.count] = atof(eq + 1);
-		F.d2h[F.count] = strchr(eq + 1, '/') ? atof(strchr(eq + 1, '/') + 1) : F.h2d[F.count];
-		F.count++;
-	}
-	free(copy);
-	env = getenv("FAKEHIP_PEER");
-	copy = strdup(env ? env : "");
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		int a, b;
-		double rate;
-
-		if (sscanf(t, "%d-%d=%lf", &a, &b, &rate) == 3 && a >= 0 && b >= 0 && a < MAX_DEVICES && b < MAX_DEVICES)
-			F.peer[a][b] = F.peer[b][a] = rate;
-	}
-	free(copy);
+	fake_log("FAKEHIP_LOG", "leak", B.live);
 }
 
 hipError_t hipInit(unsigned flags)
 {
-	hipError_t r = failing("hipInit");
+	hipError_t r = fake_failing("FAKEHIP_FAIL", "hipInit", OUT_OF_MEMORY);
+	const char *devices = getenv("FAKEHIP_DEVICES");
 
 	if (r || flags)
 		return r ? r : INVALID_VALUE;
 	if (!F.init) {
-		parse();
+		fake_board_parse(&B, devices ? devices : "0000:03:00.0=50/50", getenv("FAKEHIP_PEER"));
 		atexit(report_leaks);
 	}
 	F.init = 1;
@@ -143,60 +90,53 @@ const char *hipGetErrorString(hipError_t r)
 hipError_t hipGetDeviceCount(int *n)
 {
 	CHECK("hipGetDeviceCount");
-	*n = F.count;
+	*n = B.count;
 	return OK;
 }
 
 hipError_t hipDeviceGetPCIBusId(char *buf, int len, int dev)
 {
 	CHECK("hipDeviceGetPCIBusId");
-	if (dev < 0 || dev >= F.count || len < 13)
+	if (dev < 0 || dev >= B.count || len < 13)
 		return INVALID_VALUE;
-	snprintf(buf, (size_t)len, "%s", F.bdf[dev]);
+	snprintf(buf, (size_t)len, "%s", B.bdf[dev]);
 	return OK;
 }
 
 hipError_t hipSetDevice(int dev)
 {
 	CHECK("hipSetDevice");
-	if (dev < 0 || dev >= F.count)
+	if (dev < 0 || dev >= B.count)
 		return INVALID_DEVICE;
 	F.current = dev;
-	return OK;
-}
-
-static hipError_t alloc(void **p, size_t n)
-{
-	*p = malloc(n ? n : 1);
-	if (!*p)
-		return OUT_OF_MEMORY;
-	F.live++;
 	return OK;
 }
 
 hipError_t hipHostMalloc(void **p, size_t n, unsigned flags)
 {
 	CHECK("hipHostMalloc");
-	return flags & NUMA_USER ? alloc(p, n) : INVALID_VALUE;
+	if (!(flags & NUMA_USER))
+		return INVALID_VALUE;
+	*p = fake_alloc(&B, n);
+	return *p ? OK : OUT_OF_MEMORY;
 }
 
 hipError_t hipHostFree(void *p)
 {
-	free(p);
-	F.live--;
+	fake_free(&B, p);
 	return OK;
 }
 
 hipError_t hipMalloc(void **p, size_t n)
 {
 	CHECK("hipMalloc");
-	return alloc(p, n);
+	*p = fake_alloc(&B, n);
+	return *p ? OK : OUT_OF_MEMORY;
 }
 
 hipError_t hipFree(void *p)
 {
-	free(p);
-	F.live--;
+	fake_free(&B, p);
 	return OK;
 }
 
@@ -204,46 +144,44 @@ hipError_t hipStreamCreateWithFlags(hipStream_t *s, unsigned flags)
 {
 	CHECK("hipStreamCreateWithFlags");
 	(void)flags;
-	*s = calloc(1, sizeof(**s));
+	*s = fake_alloc(&B, sizeof(**s));
 	if (!*s)
 		return OUT_OF_MEMORY;
 	(*s)->dev = F.current;
-	F.live++;
 	return OK;
 }
 
 hipError_t hipStreamDestroy(hipStream_t s)
 {
-	free(s);
-	F.live--;
+	fake_free(&B, s);
 	return OK;
 }
 
 hipError_t hipMemcpyAsync(void *dst, const void *src, size_t n, int kind, hipStream_t s)
 {
 	CHECK("hipMemcpyAsync");
-	if (!s || (kind != 1 && kind != 2) || s->dev != F.current)
+	if (!s || (kind != 1 && kind != 2) || s->dev != F.current ||
+	    fake_advance(s, n, (kind == 1 ? B.h2d : B.d2h)[s->dev]) < 0)
 		return INVALID_VALUE;
 	memcpy(dst, src, n);
-	s->clock += n / ((kind == 1 ? F.h2d : F.d2h)[s->dev] * 1e9);
 	return OK;
 }
 
 hipError_t hipDeviceCanAccessPeer(int *can, int dev, int peer)
 {
 	CHECK("hipDeviceCanAccessPeer");
-	if (dev < 0 || dev >= F.count || peer < 0 || peer >= F.count)
+	if (dev < 0 || dev >= B.count || peer < 0 || peer >= B.count)
 		return INVALID_DEVICE;
-	*can = F.peer[dev][peer] > 0;
+	*can = B.peer[dev][peer] > 0;
 	return OK;
 }
 
 hipError_t hipDeviceEnablePeerAccess(int peer, unsigned flags)
 {
 	CHECK("hipDeviceEnablePeerAccess");
-	if (peer < 0 || peer >= F.count || flags)
+	if (peer < 0 || peer >= B.count || flags)
 		return INVALID_VALUE;
-	if (!(F.peer[F.current][peer] > 0))
+	if (!(B.peer[F.current][peer] > 0))
 		return PEER_UNSUPPORTED;
 	F.peers[F.current] |= 1u << peer;
 	return OK;
@@ -252,40 +190,33 @@ hipError_t hipDeviceEnablePeerAccess(int peer, unsigned flags)
 hipError_t hipMemcpyPeerAsync(void *dst, int dst_dev, const void *src, int src_dev, size_t n, hipStream_t s)
 {
 	CHECK("hipMemcpyPeerAsync");
-	if (!s || src_dev < 0 || src_dev >= F.count || dst_dev < 0 || dst_dev >= F.count)
+	if (!s || src_dev < 0 || src_dev >= B.count || dst_dev < 0 || dst_dev >= B.count)
 		return INVALID_VALUE;
 	if (!(F.peers[src_dev] & (1u << dst_dev)))
 		return PEER_NOT_ENABLED;
+	if (fake_advance(s, n, B.peer[src_dev][dst_dev]) < 0)
+		return INVALID_VALUE;
 	memcpy(dst, src, n);
-	s->clock += n / (F.peer[src_dev][dst_dev] * 1e9);
 	return OK;
 }
 
 hipError_t hipEventCreate(hipEvent_t *e)
 {
 	CHECK("hipEventCreate");
-	*e = calloc(1, sizeof(**e));
-	if (!*e)
-		return OUT_OF_MEMORY;
-	F.live++;
-	return OK;
+	*e = fake_alloc(&B, sizeof(**e));
+	return *e ? OK : OUT_OF_MEMORY;
 }
 
 hipError_t hipEventDestroy(hipEvent_t e)
 {
-	free(e);
-	F.live--;
+	fake_free(&B, e);
 	return OK;
 }
 
 hipError_t hipEventRecord(hipEvent_t e, hipStream_t s)
 {
 	CHECK("hipEventRecord");
-	if (!e || !s)
-		return INVALID_HANDLE;
-	e->clock = s->clock;
-	e->recorded = 1;
-	return OK;
+	return fake_event_record(e, s) < 0 ? INVALID_HANDLE : OK;
 }
 
 hipError_t hipEventSynchronize(hipEvent_t e)
@@ -297,8 +228,5 @@ hipError_t hipEventSynchronize(hipEvent_t e)
 hipError_t hipEventElapsedTime(float *ms, hipEvent_t a, hipEvent_t b)
 {
 	CHECK("hipEventElapsedTime");
-	if (!a || !b || !a->recorded || !b->recorded)
-		return INVALID_HANDLE;
-	*ms = (float)((b->clock - a->clock) * 1e3);
-	return OK;
+	return fake_event_elapsed(ms, a, b) < 0 ? INVALID_HANDLE : OK;
 }
