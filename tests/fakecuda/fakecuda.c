@@ -62,14 +62,7 @@ EXPORT CUresult cuEventRecord(CUevent e, CUstream s);
 EXPORT CUresult cuEventSynchronize(CUevent e);
 EXPORT CUresult cuEventElapsedTime(float *ms, CUevent a, CUevent b);
 
-#define CHECK(name)                                                             \
-	do {                                                                    \
-		CUresult r_ = fake_failing("FAKECUDA_FAIL", name, OUT_OF_MEMORY); \
-		if (r_)                                                         \
-			return r_;                                              \
-		if (!F.init)                                                    \
-			return NOT_INITIALIZED;                                 \
-	} while (0)
+#define CHECK(name) FAKE_CHECK("FAKECUDA_FAIL", name, F.init, NOT_INITIALIZED)
 
 static void report_leaks(void)
 {

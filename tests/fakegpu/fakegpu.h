@@ -40,6 +40,17 @@ static int fake_failing(const char *env, const char *name, int dflt)
 	return f[n] == ':' ? atoi(f + n + 1) : dflt;
 }
 
+/* The start of every call: a failure asked for by ENV, or "not
+ * initialised" (not_init) before init. */
+#define FAKE_CHECK(env, name, init, not_init)            \
+	do {                                             \
+		int r_ = fake_failing(env, name, 2);     \
+		if (r_)                                  \
+			return r_;                       \
+		if (!(init))                             \
+			return not_init;                 \
+	} while (0)
+
 /* devices: "BDF=H2D/D2H,..." (GB/s); peers: "A-B=RATE,..." (indexes). */
 static void fake_board_parse(struct fake_board *b, const char *devices, const char *peers)
 {

@@ -49,14 +49,7 @@ EXPORT hipError_t hipEventRecord(hipEvent_t e, hipStream_t s);
 EXPORT hipError_t hipEventSynchronize(hipEvent_t e);
 EXPORT hipError_t hipEventElapsedTime(float *ms, hipEvent_t a, hipEvent_t b);
 
-#define CHECK(name)                                                            \
-	do {                                                                   \
-		hipError_t r_ = fake_failing("FAKEHIP_FAIL", name, OUT_OF_MEMORY); \
-		if (r_)                                                        \
-			return r_;                                             \
-		if (!F.init)                                                   \
-			return NOT_INITIALIZED;                                \
-	} while (0)
+#define CHECK(name) FAKE_CHECK("FAKEHIP_FAIL", name, F.init, NOT_INITIALIZED)
 
 static void report_leaks(void)
 {
