@@ -4,9 +4,9 @@
  * copies where the runtime allows peer access. Timed with the runtime's
  * events; each figure is set against the theoretical rate of the GPU's
  * PCIe link (the lower capability of its two ends, from the probe). While
- * the copies run, the link is re-read (sys/bus/pci/devices/BDF/
- * current_link_{speed,width}): an idle link at 2.5 GT/s trains up under
- * load, and only a link still low then is a fault. */
+ * the copies run, the link is re-read (pci_link_read_now: the probes own
+ * the PCI reads): an idle link at 2.5 GT/s trains up under load, and only
+ * a link still low then is a fault. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
@@ -105,17 +105,12 @@ static void link_capability(const struct host *h, struct gpu_result *g)
 /* While copies are in flight: what the link runs at now. */
 static void link_under_load(const struct sysroot *sr, struct gpu_result *g)
 {
-	_cleanup_free_ char *speed = NULL, *width = NULL;
-	double gts;
-	int w;
+	struct pci_link now;
 
-	if (sr_read_string(sr, &speed, "sys/bus/pci/devices/%s/current_link_speed", g->bdf) < 0 ||
-	    sr_read_string(sr, &width, "sys/bus/pci/devices/%s/current_link_width", g->bdf) < 0)
+	if (pci_link_read_now(sr, g->bdf, &now) < 0)
 		return;
-	gts = pci_speed_parse(speed);
-	w = pci_width_parse(width);
-	describe_link(g->under_load, sizeof(g->under_load), gts, w);
-	g->link_low = g->link_gbps > 0 && pci_bandwidth_gbps(gts, w) < g->link_gbps * 0.99;
+	describe_link(g->under_load, sizeof(g->under_load), now.speed_gts, now.width);
+	g->link_low = g->link_gbps > 0 && now.bandwidth_gbps < g->link_gbps * 0.99;
 }
 
 /* GB/s to the MB/s: event times are single floats, finer is noise. */
@@ -141,7 +136,7 @@ static int bus_id(struct gpu_run *run, int dev)
 	unsigned domain, bus, slot, fn;
 
 	TRY(run, dev, "PCI bus id", run->ops->bus_id(run->rt, dev, buf, sizeof(buf)));
-	if (sscanf(buf, "%x:%x:%x.%x", &domain, &bus, &slot, &fn) != 4)
+	if (pci_parse_bdf(buf, &domain, &bus, &slot, &fn) < 0)
 		return set_error(run->r, xasprintf("GPU%d: PCI bus id '%.*s' is not one", dev, 40, buf));
 	snprintf(run->r->gpus[dev].bdf, sizeof(run->r->gpus[dev].bdf), "%04x:%02x:%02x.%x", domain, bus, slot, fn);
 	return 0;
