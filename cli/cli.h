@@ -2,6 +2,7 @@
  * every command shares. The CLI is the only part of rigtune that prints. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "probes/host.h"
@@ -41,6 +42,9 @@ int cmd_bench(const struct cli *cli, int argc, char **argv);
 int cmd_verify(const struct cli *cli, int argc, char **argv);
 int cmd_report(const struct cli *cli, int argc, char **argv);
 int cmd_watch(const struct cli *cli, int argc, char **argv);
+int cmd_bench_gpu(const struct cli *cli, int argc, char **argv); /* bench --gpu */
+int cmd_topo(const struct cli *cli, int argc, char **argv);
+int cmd_plan(const struct cli *cli, int argc, char **argv);
 
 /* Messages: "rigtune: ..." on stderr. log_errno appends strerror(-err).
  * Both return EXIT_ERROR so commands can `return log_error(...)`. */
@@ -52,6 +56,11 @@ void log_info(const struct cli *cli, const char *fmt, ...) __attribute__((format
 /* Probe the host named by cli (sysroot, pci dump) into *h; prints the
  * error and returns EXIT_ERROR on failure, 0 on success. */
 int cli_probe_host(const struct cli *cli, struct host *h);
+
+/* The affinity matrix of a probed host (NVMe too when with_nvme); prints
+ * the error and returns EXIT_ERROR on failure, 0 on success. */
+struct topo;
+int cli_topo_build(const struct cli *cli, const struct host *h, bool with_nvme, struct topo *t);
 
 /* Find, parse and validate a profile (root: refuse unsafe ownership, as
  * sshd's StrictModes); prints "rigtune: FILE:LINE: ..." and returns
@@ -65,6 +74,13 @@ int cli_profile_load(const char *name, struct profile **ret);
 struct bench_report;
 int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, double burnin_s,
 		  struct bench_report **ret);
+
+/* The GPU bandwidth run (bench --gpu) on a probed host: prints its
+ * errors; EXIT_ERROR on failure. */
+struct gpu_report;
+struct gpu_ops;
+int cli_gpu_bench_run(const struct cli *cli, const struct host *h, const struct gpu_ops *ops, uint64_t size_mb,
+		      int reps, struct gpu_report **ret);
 
 /* Renderers of a probed host (cli/render-*.c). */
 void render_host_text(const struct cli *cli, const struct host *h, FILE *out);

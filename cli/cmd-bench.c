@@ -21,6 +21,7 @@
 #include "common/util.h"
 #include "tune/profile.h"
 #include "verify/bench.h"
+#include "verify/gpu-bench.h"
 
 #define MIB (1024.0 * 1024.0)
 
@@ -420,6 +421,10 @@ int cmd_bench(const struct cli *cli, int argc, char **argv)
 	struct bench_args a;
 	int ret;
 
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--gpu"))
+			return sysroot_is_live(cli) ? cmd_bench_gpu(cli, argc, argv)
+						    : refuse_captured_tree(cli, "bench --gpu");
 	ret = parse_args(cli, argc, argv, true, &a);
 	if (ret)
 		return ret;
@@ -516,6 +521,23 @@ static void verify_json(const struct profile *p, const struct bench_report *r,
 	json_object_end(j);
 }
 
+/* gpu_h2d_fraction: a GPU run (bench --gpu's defaults, fewer copies
+ * with --quick), one check per GPU appended. 0 or -ENOMEM. */
+static int verify_gpus(const struct cli *cli, const struct host *h, const struct bench_args *a,
+		       const struct bench_targets *t, struct bench_check **checks, size_t *n)
+{
+	struct gpu_report *g = NULL;
+	int r;
+
+	if (isnan(t->value[BENCH_TARGET_GPU_H2D_FRACTION]))
+		return 0;
+	if (cli_gpu_bench_run(cli, h, NULL, a->quick ? 16 : 64, a->quick ? 2 : 8, &g))
+		return -ENOMEM; /* printed */
+	r = gpu_targets_check(g, t, checks, n);
+	gpu_report_free(g);
+	return r;
+}
+
 int cmd_verify(const struct cli *cli, int argc, char **argv)
 {
 	struct profile *p = NULL;
@@ -546,6 +568,8 @@ int cmd_verify(const struct cli *cli, int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = bench_targets_check(r, &t, &checks, &n);
+	if (ret >= 0)
+		ret = verify_gpus(cli, &h, &a, &t, &checks, &n);
 	if (ret >= 0)
 		verdict = bench_verdict(r, checks, n);
 	if (ret < 0 || !verdict) {

@@ -31,6 +31,7 @@ void render_host_text(const struct cli *cli, const struct host *h, FILE *out)
 	render_pci_text(cli, h, out);
 	render_iommu_text(cli, h, out);
 	render_links_text(cli, h, out);
+	render_gpu_health_text(cli, h, out);
 	render_irq_text(cli, h, out);
 }
 
@@ -40,6 +41,7 @@ void render_host_json(const struct host *h, struct json *j)
 	render_pci_json(h, j);
 	render_iommu_json(h, j);
 	render_links_json(h, j);
+	render_gpu_health_json(h, j);
 	render_irq_json(h, j);
 	render_sysctl_json(h, j);
 }

@@ -98,12 +98,18 @@ static int add_verify_checks(struct report *r, const char *skipped)
 		return 0;
 	}
 	ret = bench_targets_check(r->bench, &t, &c, &n);
+	if (ret >= 0 && !isnan(t.value[BENCH_TARGET_GPU_H2D_FRACTION])) {
+		const struct profile_entry *e = profile_get(r->profile, "verify", "gpu_h2d_fraction");
+
+		ret = audit_add(r->audit, "verify.gpu_h2d_fraction", CHECK_SKIP, e, e ? e->value : NULL, NULL, NULL,
+				"GPU bandwidth is measured by rigtune verify (bench --gpu), not by report");
+	}
 	for (size_t i = 0; ret >= 0 && i < n; i++) {
 		static const enum check_status map[] = {
 			[BENCH_CHECK_PASS] = CHECK_PASS, [BENCH_CHECK_FAIL] = CHECK_FAIL,
 			[BENCH_CHECK_SKIP] = CHECK_SKIP,
 		};
-		const char *unit = c[i].target == BENCH_TARGET_PEAK_FRACTION ? "" : " GB/s";
+		const char *unit = c[i].target == BENCH_TARGET_PEAK_FRACTION || c[i].target == BENCH_TARGET_GPU_H2D_FRACTION ? "" : " GB/s";
 		_cleanup_free_ char *id = xasprintf("verify.%s", c[i].name);
 		_cleanup_free_ char *want = fmt_double(c[i].expected, unit);
 		_cleanup_free_ char *got = fmt_double(c[i].measured, unit);

@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	 "measure memory bandwidth"},
 	{"report", cmd_report, "PROFILE [--format text|json|junit|prometheus|html] [-o FILE] [--no-bench] [--quick] [--burn-in D]",
 	 "probe + audit + verify in one document"},
+	{"topo", cmd_topo, "[--json] [-v]", "GPU/NIC affinity matrix: PIX, PXB, PHB, NODE, SYS, NV#, XGMI"},
+	{"plan", cmd_plan, "[--json]", "placement advice: numactl, CUDA/HIP_VISIBLE_DEVICES, closest NIC, systemd drop-ins"},
 	{"snapshot", cmd_snapshot, "-o FILE.tar.gz [--include-serials]", "capture the /sys and /proc files rigtune reads"},
 	{"profiles", cmd_profiles, "", "list shipped and local profiles"},
 	{"show", cmd_show, "PROFILE [--json]", "print a profile fully resolved, with where each value came from"},

@@ -25,5 +25,7 @@ void render_iommu_text(const struct cli *cli, const struct host *h, FILE *out);
 void render_iommu_json(const struct host *h, struct json *j);
 void render_links_text(const struct cli *cli, const struct host *h, FILE *out);
 void render_links_json(const struct host *h, struct json *j);
+void render_gpu_health_text(const struct cli *cli, const struct host *h, FILE *out);
+void render_gpu_health_json(const struct host *h, struct json *j);
 void render_irq_text(const struct cli *cli, const struct host *h, FILE *out);
 void render_irq_json(const struct host *h, struct json *j);

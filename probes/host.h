@@ -194,6 +194,35 @@ struct links_info {
 	char *nvlink_note;          /* why NVLink is empty, or NULL */
 };
 
+/* GPU health, per GPU: NVML on the live host (NVIDIA), amdgpu's sysfs
+ * attributes (AMD, captured trees too). Counts are UNKNOWN and tri-states
+ * -1 where the GPU or driver does not say. */
+struct gpu_health {
+	char *bdf;                  /* "0000:1b:00.0" */
+	const char *source;         /* "nvml" or "amdgpu" */
+	int persistence;            /* persistence mode on (NVIDIA) */
+	int ecc_enabled, ecc_pending;              /* ECC mode now / after reboot */
+	int64_t ecc_uncorrected, ecc_corrected;    /* since the driver loaded (volatile; AMD RAS ue/ce) */
+	int64_t ecc_uncorrected_total;             /* over the GPU's life (aggregate) */
+	int64_t retired_sbe, retired_dbe;          /* retired pages: multiple single-bit, double-bit */
+	int retired_pending;
+	int64_t remapped_correctable, remapped_uncorrectable;  /* rows (Ampere and later) */
+	int remap_pending, remap_failed;
+	int64_t throttle_reasons;   /* NVML clock-event reasons mask, UNKNOWN */
+	int64_t pcie_replays;       /* PCIe replay counter */
+	int64_t power_limit_mw, power_default_mw;
+	int mig_enabled, mig_pending;
+	int fabric_state;           /* NVSwitch fabric: 0 not supported, 1 not started,
+				       2 in progress, 3 completed; UNKNOWN */
+	int fabric_status;          /* NVML status once completed, 0 success */
+	char **ras_blocks;          /* AMD: "umc: 2 uncorrected, 5 corrected" per block with errors */
+};
+
+struct gpu_health_info {
+	struct gpu_health *gpus;
+	size_t ngpus;
+};
+
 struct irq_entry {
 	int irq;
 	char *device;               /* BDF or NULL */
@@ -274,6 +303,7 @@ struct host {
 	struct sysctl_info sysctl;
 	struct pci_info pci;
 	struct links_info links;
+	struct gpu_health_info gpu_health;   /* filled by the links probe */
 	struct irq_info irq;
 	struct iommu_info iommu;
 };

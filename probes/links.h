@@ -18,3 +18,8 @@ void socket_link_release(struct links_info *l);
  * only. */
 int nvlink_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
 void nvlink_release(struct links_info *l);
+
+/* probes/gpu-health.c: AMD GPUs' health from amdgpu's sysfs attributes
+ * (the NVIDIA part is read in nvlink_collect's NVML session). */
+int amdgpu_health_collect(const struct sysroot *sr, struct host *h);
+void gpu_health_release(struct gpu_health_info *hi);

@@ -3,50 +3,27 @@
  * device at the other end (an NVSwitch or a GPU). The library is
  * probe_options.nvml_library, else $RIGTUNE_NVML_LIBRARY (tests point it
  * at a fake NVML; ignored in setuid programs), else libnvidia-ml.so.1.
- * NVML talks to the running driver, so only the live host is asked. */
+ * NVML talks to the running driver, so only the live host is asked. The
+ * same session reads each GPU's health (probes/gpu-health.c). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "common/dlsym.h"
 #include "common/util.h"
 #include "probes/links.h"
 #include "probes/pci.h"
+#include "probes/nvml.h"
 
-/* The few NVML types used, as in nvml.h. */
-typedef int nvmlReturn_t;
-typedef struct nvmlDevice_st *nvmlDevice_t;
-typedef struct {
-	char busIdLegacy[16];
-	unsigned int domain, bus, device, pciDeviceId, pciSubSystemId;
-	char busId[32];         /* "00000000:1B:00.0" */
-} nvmlPciInfo_t;
-
-#define NVML_SUCCESS 0
 #define NVML_NVLINK_MAX_LINKS 18
 #define NVML_DEFAULT_LIBRARY "libnvidia-ml.so.1"
-
-struct nvml {
-	void *dl;
-	nvmlReturn_t (*init)(void);
-	nvmlReturn_t (*shutdown)(void);
-	const char *(*error_string)(nvmlReturn_t);
-	nvmlReturn_t (*count)(unsigned int *);
-	nvmlReturn_t (*handle)(unsigned int, nvmlDevice_t *);
-	nvmlReturn_t (*pci_info)(nvmlDevice_t, nvmlPciInfo_t *);
-	nvmlReturn_t (*state)(nvmlDevice_t, unsigned int, int *);
-	nvmlReturn_t (*version)(nvmlDevice_t, unsigned int, unsigned int *);
-	nvmlReturn_t (*remote_pci)(nvmlDevice_t, unsigned int, nvmlPciInfo_t *);
-};
 
 /* Resolve every symbol; the name of the first one missing, or NULL. */
 static const char *nvml_bind(struct nvml *n)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} syms[] = {
+	static const struct dl_symbol syms[] = {
 		{"nvmlInit_v2", offsetof(struct nvml, init)},
 		{"nvmlShutdown", offsetof(struct nvml, shutdown)},
 		{"nvmlDeviceGetCount_v2", offsetof(struct nvml, count)},
@@ -57,17 +34,13 @@ static const char *nvml_bind(struct nvml *n)
 		{"nvmlDeviceGetNvLinkRemotePciInfo_v2", offsetof(struct nvml, remote_pci)},
 	};
 
-	void *p;
+	static const struct dl_symbol optional[] = {
+		{"nvmlErrorString", offsetof(struct nvml, error_string)},
+	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-		p = dlsym(n->dl, syms[i].name);
-		if (!p)
-			return syms[i].name;
-		memcpy((char *)n + syms[i].offset, &p, sizeof(p));
-	}
-	p = dlsym(n->dl, "nvmlErrorString");   /* optional */
-	memcpy(&n->error_string, &p, sizeof(p));
-	return NULL;
+	dl_bind_optional(n->dl, n, optional, ARRAY_SIZE(optional));
+	nvml_bind_health(n);
+	return dl_bind(n->dl, n, syms, ARRAY_SIZE(syms));
 }
 
 static const char *nvml_strerror(const struct nvml *n, nvmlReturn_t r, char *buf, size_t size)
@@ -114,7 +87,7 @@ static int add_nvlink(struct links_info *l, const struct nvml *n, nvmlDevice_t d
 
 /* Every link NVML knows for one GPU; a link index the GPU does not have is
  * refused (NOT_SUPPORTED or INVALID_ARGUMENT) and left out. */
-static int read_gpu(struct links_info *l, const struct nvml *n, unsigned index)
+static int read_gpu(struct host *h, const struct nvml *n, unsigned index)
 {
 	_cleanup_free_ char *gpu = NULL;
 	nvmlPciInfo_t pci = {0};
@@ -125,12 +98,14 @@ static int read_gpu(struct links_info *l, const struct nvml *n, unsigned index)
 	gpu = bdf_from_nvml(&pci);
 	if (!gpu)
 		return -ENOMEM;
+	if (nvml_health_read(n, dev, gpu, &h->gpu_health) < 0)
+		return -ENOMEM;
 	for (unsigned link = 0; link < NVML_NVLINK_MAX_LINKS; link++) {
 		int active = 0, r;
 
 		if (n->state(dev, link, &active) != NVML_SUCCESS)
 			continue;
-		r = add_nvlink(l, n, dev, gpu, link, active);
+		r = add_nvlink(&h->links, n, dev, gpu, link, active);
 		if (r < 0)
 			return r;
 	}
@@ -144,8 +119,9 @@ static int set_note(struct links_info *l, char *note)
 }
 
 /* Initialised NVML: read every GPU, then say why the list is empty. */
-static int nvml_read(struct links_info *l, const struct nvml *n)
+static int nvml_read(struct host *h, const struct nvml *n)
 {
+	struct links_info *l = &h->links;
 	unsigned count = 0;
 	char buf[32];
 	int r;
@@ -155,7 +131,7 @@ static int nvml_read(struct links_info *l, const struct nvml *n)
 		return set_note(l, xasprintf("NVML cannot count GPUs: %s", nvml_strerror(n, r, buf, sizeof(buf))));
 	l->nvlink_gpus = (int)count;
 	for (unsigned i = 0; i < count; i++) {
-		r = read_gpu(l, n, i);
+		r = read_gpu(h, n, i);
 		if (r < 0)
 			return r;
 	}
@@ -175,8 +151,9 @@ static const char *library_name(const struct probe_options *opt)
 	return env && *env ? env : NVML_DEFAULT_LIBRARY;
 }
 
-static int nvml_run(struct links_info *l, struct nvml *n, const char *lib)
+static int nvml_run(struct host *h, struct nvml *n, const char *lib)
 {
+	struct links_info *l = &h->links;
 	const char *missing = nvml_bind(n);
 	char buf[32];
 	int r;
@@ -186,7 +163,7 @@ static int nvml_run(struct links_info *l, struct nvml *n, const char *lib)
 	r = n->init();
 	if (r != NVML_SUCCESS)
 		return set_note(l, xasprintf("NVML did not start: %s", nvml_strerror(n, r, buf, sizeof(buf))));
-	r = nvml_read(l, n);
+	r = nvml_read(h, n);
 	n->shutdown();
 	return r;
 }
@@ -205,7 +182,7 @@ int nvlink_collect(const struct sysroot *sr, const struct probe_options *opt, st
 		return set_note(l, strdup(NVML_DEFAULT_LIBRARY " not found: no NVIDIA driver"));
 	if (!n.dl)
 		return set_note(l, xasprintf("cannot load %s: %s", lib, dlerror()));
-	r = nvml_run(l, &n, lib);
+	r = nvml_run(h, &n, lib);
 	dlclose(n.dl);
 	return r;
 }

@@ -763,6 +763,22 @@ static void sysfs_read_link(const struct sysroot *sr, const char *dir, struct pc
 		l->max_width = s.max_width;
 }
 
+int pci_link_read_now(const struct sysroot *sr, const char *bdf, struct pci_link *ret)
+{
+	_cleanup_free_ char *dir = xasprintf("sys/bus/pci/devices/%s", bdf);
+	struct pci_link l;
+
+	if (!dir)
+		return -ENOMEM;
+	pci_link_init(&l);
+	sysfs_read_link(sr, dir, &l);
+	if (!pci_link_known(&l))
+		return -ENOENT;
+	pci_link_finish(&l);
+	*ret = l;
+	return 0;
+}
+
 static int sysfs_read_attrs(const struct sysroot *sr, const char *dir, struct pci_device *d)
 {
 	int64_t node;

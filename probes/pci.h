@@ -56,6 +56,12 @@ struct pci_sysfs_ids {
 };
 int pci_sysfs_ids(const struct sysroot *sr, const char *bdf, struct pci_sysfs_ids *ret);
 
+/* A device's link as sysfs shows it at this moment (current and maximum
+ * speed and width, bandwidth): a GPU's idle link trains up under load, so
+ * a measurement re-reads it while it runs. 0, -ENOENT (no link attributes)
+ * or -ENOMEM. */
+int pci_link_read_now(const struct sysroot *sr, const char *bdf, struct pci_link *ret);
+
 /* "0000:1a:00.0", 32-bit domains too ("10000:00:01.0"); 0 or -EINVAL. */
 int pci_parse_bdf(const char *s, unsigned *domain, unsigned *bus, unsigned *dev, unsigned *func);
 

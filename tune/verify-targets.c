@@ -1,4 +1,5 @@
-/* [verify]: the GB/s targets of `rigtune verify`, one row per key (type,
+/* [verify]: the GB/s targets of `rigtune verify` (and the GPUs' share of
+ * their links), one row per key (type,
  * range, doc), and the plain struct the verifier takes. Reads no files. */
 #include <errno.h>
 #include <math.h>
@@ -18,6 +19,8 @@ static const struct schema_key verify_keys[] = {
 	{SCHEMA_DECIMAL("copy_gbps", 0, MAX_GBPS), .id = BENCH_TARGET_COPY, .doc = "whole host, copy"},
 	{SCHEMA_DECIMAL("peak_fraction", 0, 1), .id = BENCH_TARGET_PEAK_FRACTION,
 	 .doc = "of the theoretical SMBIOS peak"},
+	{SCHEMA_DECIMAL("gpu_h2d_fraction", 0, 1), .id = BENCH_TARGET_GPU_H2D_FRACTION,
+	 .doc = "each GPU's host-to-device rate (bench --gpu) of its PCIe link's"},
 	{0},
 };
 
@@ -74,8 +77,8 @@ static char *set_error(const struct profile_entry *e, int r)
 		msg = xasprintf("%s:%d: [verify] %s: '%s' is not a number", e->file, e->line, e->key, e->value);
 	else
 		msg = xasprintf("%s:%d: [verify] %s: '%s' is out of range (%s)", e->file, e->line, e->key,
-				e->value, strcmp(e->key, "peak_fraction") ? "GB/s above 0, at most 100000"
-									  : "a fraction above 0, at most 1");
+				e->value, schema_key_find(&verify_section, e->key)->dmax > 1
+						  ? "GB/s above 0, at most 100000" : "a fraction above 0, at most 1");
 	strbuf_release(&known);
 	return msg;
 }

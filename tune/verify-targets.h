@@ -12,6 +12,8 @@ enum bench_target {
 	BENCH_TARGET_READ,          /* read_gbps: host read, GB/s */
 	BENCH_TARGET_COPY,          /* copy_gbps: host copy, GB/s */
 	BENCH_TARGET_WRITE,         /* write_gbps: host write, GB/s */
+	BENCH_TARGET_GPU_H2D_FRACTION, /* gpu_h2d_fraction: each GPU's host-to-device
+					  rate / its PCIe link's theoretical rate */
 	BENCH_NTARGETS,
 };
 
@@ -27,7 +29,7 @@ extern const struct schema_section verify_section;
 const char *bench_target_key(enum bench_target t);
 void bench_targets_init(struct bench_targets *t);
 /* Set one key from its text: -ENOENT unknown key, -EINVAL not a number,
- * -ERANGE outside (0, 100000] GB/s or (0, 1] for peak_fraction. */
+ * -ERANGE outside (0, 100000] GB/s or (0, 1] for the fractions. */
 int bench_targets_set(struct bench_targets *t, const char *key, const char *value);
 /* Every [verify] entry of a loaded profile; on error *error gets
  * "FILE:LINE: [verify] KEY: why" (malloc'd). */

@@ -253,6 +253,12 @@ enum bench_check_status bench_compare(double measured, double expected);
 int bench_targets_check(const struct bench_report *r, const struct bench_targets *t,
 			struct bench_check **ret, size_t *n);
 void bench_checks_free(struct bench_check *c, size_t n);
+/* gpu_h2d_fraction, when set: one check per GPU of a GPU run (bench
+ * --gpu) appended to *checks; a run that could not measure fails the
+ * target. 0 or -ENOMEM (the checks so far stay in *checks). */
+struct gpu_report;
+int gpu_targets_check(const struct gpu_report *g, const struct bench_targets *t, struct bench_check **checks,
+		      size_t *n);
 /* The final sentence: whether the host reaches its targets, and what
  * fraction of its theoretical peak it reaches (or that the peak is unknown). */
 char *bench_verdict(const struct bench_report *r, const struct bench_check *c, size_t n);

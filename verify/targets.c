@@ -11,6 +11,7 @@
 #include "common/json.h"
 #include "common/util.h"
 #include "verify/bench.h"
+#include "verify/gpu-bench.h"
 
 /* The host kernel each GB/s target is about. */
 static const enum bench_kernel target_kernel[BENCH_NTARGETS] = {
@@ -87,22 +88,17 @@ struct checks {
 	size_t n;
 };
 
-static int add_check(struct checks *cs, const struct bench_targets *t, enum bench_target tg,
-		     char *name, char *what, double measured, const struct bench_report *r,
-		     const struct bench_result *h)
+/* A new check of target tg, its message still unset; NULL on OOM. */
+static struct bench_check *add_check(struct checks *cs, const struct bench_targets *t, enum bench_target tg,
+				     char *name, char *what, double measured)
 {
 	struct bench_check *n, *c;
 
-	if (!name || !what) {
-		free(name);
-		free(what);
-		return -ENOMEM;
-	}
-	n = realloc(cs->v, (cs->n + 1) * sizeof(*n));
+	n = name && what ? realloc(cs->v, (cs->n + 1) * sizeof(*n)) : NULL;
 	if (!n) {
 		free(name);
 		free(what);
-		return -ENOMEM;
+		return NULL;
 	}
 	cs->v = n;
 	c = &n[cs->n++];
@@ -117,6 +113,17 @@ static int add_check(struct checks *cs, const struct bench_targets *t, enum benc
 		.line = t->line[tg],
 	};
 	c->ratio = c->status == BENCH_CHECK_SKIP ? NAN : measured / c->expected;
+	return c;
+}
+
+static int add_memory_check(struct checks *cs, const struct bench_targets *t, enum bench_target tg,
+			    char *name, char *what, double measured, const struct bench_report *r,
+			    const struct bench_result *h)
+{
+	struct bench_check *c = add_check(cs, t, tg, name, what, measured);
+
+	if (!c)
+		return -ENOMEM;
 	c->message = tg == BENCH_TARGET_PEAK_FRACTION ? peak_message(c, r, h) : gbps_message(c);
 	return c->message ? 0 : -ENOMEM;
 }
@@ -137,13 +144,13 @@ static int check_nodes(struct checks *cs, const struct bench_report *r, const st
 		if (x->kernel != BENCH_TRIAD || x->cpu_node < 0 || x->cpu_node != x->mem_node)
 			continue;
 		nodes++;
-		ret = add_check(cs, t, BENCH_TARGET_NODE_TRIAD,
+		ret = add_memory_check(cs, t, BENCH_TARGET_NODE_TRIAD,
 				xasprintf("node_triad_gbps[%s]", x->scope),
 				xasprintf("%s triad", x->scope), x->gbps, r, NULL);
 	}
 	/* a single-node host: the host is its only node */
 	if (ret >= 0 && nodes == 0)
-		ret = add_check(cs, t, BENCH_TARGET_NODE_TRIAD, strdup("node_triad_gbps[host]"),
+		ret = add_memory_check(cs, t, BENCH_TARGET_NODE_TRIAD, strdup("node_triad_gbps[host]"),
 				strdup("host triad (the only node)"),
 				gbps_of(bench_report_find(r, BENCH_TRIAD, -1, -1)), r, NULL);
 	return ret;
@@ -164,12 +171,14 @@ int bench_targets_check(const struct bench_report *r, const struct bench_targets
 		case BENCH_TARGET_NODE_TRIAD:
 			rc = check_nodes(&cs, r, t);
 			break;
+		case BENCH_TARGET_GPU_H2D_FRACTION:
+			break; /* gpu_targets_check: from the GPU run */
 		case BENCH_TARGET_PEAK_FRACTION:
-			rc = add_check(&cs, t, tg, strdup(bench_target_key(tg)), strdup("host triad"),
+			rc = add_memory_check(&cs, t, tg, strdup(bench_target_key(tg)), strdup("host triad"),
 				       h && r->peak_gbps > 0 ? h->gbps / r->peak_gbps : NAN, r, h);
 			break;
 		default:
-			rc = add_check(&cs, t, tg, strdup(bench_target_key(tg)),
+			rc = add_memory_check(&cs, t, tg, strdup(bench_target_key(tg)),
 				       xasprintf("host %s", bench_kernel_name(target_kernel[tg])),
 				       gbps_of(h), r, h);
 		}
@@ -181,6 +190,55 @@ int bench_targets_check(const struct bench_report *r, const struct bench_targets
 	*ret = cs.v;
 	*n = cs.n;
 	return 0;
+}
+
+static char *gpu_message(const struct bench_check *c, const struct gpu_result *g, const char *error)
+{
+	if (error)
+		return xasprintf("%s could not be measured (%s): gpu_h2d_fraction %.2f is not met", c->what,
+				 error, c->expected);
+	if (c->status == BENCH_CHECK_SKIP)
+		return xasprintf("%s: the link's theoretical rate is unknown, gpu_h2d_fraction %.2f is not "
+				 "checked", c->what, c->expected);
+	return xasprintf("%s %.1f GB/s is %d%% of its %s link's %.1f GB/s, %s the %d%% required", c->what,
+			 g->h2d.gbps, percent(c->measured), g->link, g->link_gbps,
+			 c->status == BENCH_CHECK_PASS ? "at least" : "below", percent(c->expected));
+}
+
+static int add_gpu_check(struct checks *cs, const struct bench_targets *t, const struct gpu_result *g,
+			 const char *error)
+{
+	enum bench_target tg = BENCH_TARGET_GPU_H2D_FRACTION;
+	struct bench_check *c = add_check(cs, t, tg, xasprintf("%s[%s]", bench_target_key(tg), g ? g->bdf : "gpus"),
+					  g ? xasprintf("GPU%d %s host-to-device", g->index, g->bdf)
+					    : strdup("host-to-device bandwidth"),
+					  g ? g->h2d.fraction : NAN);
+
+	if (!c)
+		return -ENOMEM;
+	if (error) {
+		c->status = BENCH_CHECK_FAIL; /* required, and not shown to be met */
+		c->ratio = NAN;
+	}
+	c->message = gpu_message(c, g, error);
+	return c->message ? 0 : -ENOMEM;
+}
+
+int gpu_targets_check(const struct gpu_report *g, const struct bench_targets *t, struct bench_check **checks,
+		      size_t *n)
+{
+	struct checks cs = {.v = *checks, .n = *n};
+	int rc = 0;
+
+	if (isnan(t->value[BENCH_TARGET_GPU_H2D_FRACTION]))
+		return 0;
+	if (g->error || !g->ngpus)
+		rc = add_gpu_check(&cs, t, NULL, g->error ? g->error : "no GPU");
+	for (size_t i = 0; rc >= 0 && !g->error && i < g->ngpus; i++)
+		rc = add_gpu_check(&cs, t, &g->gpus[i], NULL);
+	*checks = cs.v;
+	*n = cs.n;
+	return rc;
 }
 
 void bench_checks_free(struct bench_check *c, size_t n)

@@ -7,6 +7,14 @@
  *   FAKENVML_INIT_ERROR=R  nvmlInit_v2 returns R (9: driver not loaded)
  *   FAKENVML_NO_NVLINK=1   every NVLink query answers NOT_SUPPORTED (PCIe cards)
  *   FAKENVML_LOG=FILE      append "init" / "shutdown" / "misuse" lines
+ *   FAKENVML_HEALTH=sick   GPU health faults: GPU 2 has 3 uncorrected ECC
+ *                          errors (5 over its life) and a row remap pending,
+ *                          GPU 4 hardware slowdown + thermal throttling, 250
+ *                          PCIe replays and a 500 W limit (default 700 W),
+ *                          GPU 5 an NVSwitch fabric still registering, GPU 6
+ *                          persistence and ECC off, GPU 7 a failed row remap.
+ *                          Otherwise every GPU is healthy (idle).
+ *   FAKENVML_OLD_DRIVER=1  the health calls are missing (an older driver)
  * Calls before init or after shutdown answer UNINITIALIZED and log "misuse". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,4 +195,167 @@ EXPORT nvmlReturn_t nvmlDeviceGetNvLinkRemotePciInfo_v2(nvmlDevice_t dev, unsign
 		return NVML_ERROR_NOT_SUPPORTED;
 	fill_pci(pci, switch_bus[sw], 0x22a310de);          /* NVSwitch */
 	return NVML_SUCCESS;
+}
+
+/* ---- health ------------------------------------------------------------ */
+
+typedef struct {
+	unsigned char clusterUuid[16];
+	nvmlReturn_t status;
+	unsigned int cliqueId;
+	unsigned char state;
+} nvmlGpuFabricInfo_t;
+
+EXPORT nvmlReturn_t nvmlDeviceGetPersistenceMode(nvmlDevice_t dev, int *mode);
+EXPORT nvmlReturn_t nvmlDeviceGetEccMode(nvmlDevice_t dev, int *current, int *pending);
+EXPORT nvmlReturn_t nvmlDeviceGetTotalEccErrors(nvmlDevice_t dev, int type, int counter, unsigned long long *count);
+EXPORT nvmlReturn_t nvmlDeviceGetRetiredPages(nvmlDevice_t dev, int cause, unsigned int *count,
+					      unsigned long long *addresses);
+EXPORT nvmlReturn_t nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t dev, int *pending);
+EXPORT nvmlReturn_t nvmlDeviceGetRemappedRows(nvmlDevice_t dev, unsigned int *corr, unsigned int *unc,
+					      unsigned int *pending, unsigned int *failed);
+EXPORT nvmlReturn_t nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t dev, unsigned long long *reasons);
+EXPORT nvmlReturn_t nvmlDeviceGetPcieReplayCounter(nvmlDevice_t dev, unsigned int *value);
+EXPORT nvmlReturn_t nvmlDeviceGetPowerManagementLimit(nvmlDevice_t dev, unsigned int *limit);
+EXPORT nvmlReturn_t nvmlDeviceGetPowerManagementDefaultLimit(nvmlDevice_t dev, unsigned int *limit);
+EXPORT nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t dev, unsigned int *current, unsigned int *pending);
+EXPORT nvmlReturn_t nvmlDeviceGetGpuFabricInfo(nvmlDevice_t dev, nvmlGpuFabricInfo_t *info);
+
+/* The GPU with this fault under FAKENVML_HEALTH=sick, else none. */
+static int sick(nvmlDevice_t dev, unsigned gpu)
+{
+	const char *h = getenv("FAKENVML_HEALTH");
+
+	return h && !strcmp(h, "sick") && dev->index == gpu;
+}
+
+static nvmlReturn_t health_check(nvmlDevice_t dev)
+{
+	if (!ready())
+		return NVML_ERROR_UNINITIALIZED;
+	if (!dev || dev->index >= gpu_count())
+		return NVML_ERROR_INVALID_ARGUMENT;
+	return getenv("FAKENVML_OLD_DRIVER") ? NVML_ERROR_NOT_SUPPORTED : NVML_SUCCESS;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetPersistenceMode(nvmlDevice_t dev, int *mode)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS)
+		*mode = !sick(dev, 6);
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetEccMode(nvmlDevice_t dev, int *current, int *pending)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS)
+		*current = *pending = !sick(dev, 6);
+	return r;
+}
+
+/* type 1 uncorrected, 0 corrected; counter 0 volatile, 1 aggregate */
+EXPORT nvmlReturn_t nvmlDeviceGetTotalEccErrors(nvmlDevice_t dev, int type, int counter, unsigned long long *count)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS)
+		*count = sick(dev, 2) && type == 1 ? (counter ? 5 : 3) : 0;
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetRetiredPages(nvmlDevice_t dev, int cause, unsigned int *count,
+					      unsigned long long *addresses)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	(void)cause;
+	if (r != NVML_SUCCESS)
+		return r;
+	if (!count || !addresses)
+		return NVML_ERROR_INVALID_ARGUMENT;
+	*count = 0;
+	return NVML_SUCCESS;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t dev, int *pending)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS)
+		*pending = 0;
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetRemappedRows(nvmlDevice_t dev, unsigned int *corr, unsigned int *unc,
+					      unsigned int *pending, unsigned int *failed)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS) {
+		*corr = 0;
+		*unc = sick(dev, 2) || sick(dev, 7);
+		*pending = sick(dev, 2);
+		*failed = sick(dev, 7);
+	}
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t dev, unsigned long long *reasons)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS)
+		*reasons = sick(dev, 4) ? 0x48 : 0x1;   /* hw slowdown + hw thermal; else GPU idle */
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetPcieReplayCounter(nvmlDevice_t dev, unsigned int *value)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS)
+		*value = sick(dev, 4) ? 250 : 0;
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetPowerManagementLimit(nvmlDevice_t dev, unsigned int *limit)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS)
+		*limit = sick(dev, 4) ? 500000 : 700000;
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetPowerManagementDefaultLimit(nvmlDevice_t dev, unsigned int *limit)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS)
+		*limit = 700000;
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t dev, unsigned int *current, unsigned int *pending)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS)
+		*current = *pending = 0;
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetGpuFabricInfo(nvmlDevice_t dev, nvmlGpuFabricInfo_t *info)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS) {
+		memset(info, 0, sizeof(*info));
+		info->state = sick(dev, 5) ? 2 : 3;    /* in progress; completed */
+		info->status = NVML_SUCCESS;
+	}
+	return r;
 }

@@ -1,0 +1,54 @@
+/* NVML as the probes use it (probes/nvlink.c loads it, probes/gpu-health.c
+ * reads health through the same session): the few types and calls, as
+ * nvml.h declares them. Health calls are optional: an older driver
+ * without one leaves its values unknown. */
+#pragma once
+#include "probes/host.h"
+
+typedef int nvmlReturn_t;
+typedef struct nvmlDevice_st *nvmlDevice_t;
+typedef struct {
+	char busIdLegacy[16];
+	unsigned int domain, bus, device, pciDeviceId, pciSubSystemId;
+	char busId[32];         /* "00000000:1B:00.0" */
+} nvmlPciInfo_t;
+typedef struct {
+	unsigned char clusterUuid[16];
+	nvmlReturn_t status;
+	unsigned int cliqueId;
+	unsigned char state;    /* nvmlGpuFabricState_t */
+} nvmlGpuFabricInfo_t;
+
+#define NVML_SUCCESS 0
+#define NVML_ERROR_INSUFFICIENT_SIZE 7
+
+struct nvml {
+	void *dl;
+	nvmlReturn_t (*init)(void);
+	nvmlReturn_t (*shutdown)(void);
+	const char *(*error_string)(nvmlReturn_t);
+	nvmlReturn_t (*count)(unsigned int *);
+	nvmlReturn_t (*handle)(unsigned int, nvmlDevice_t *);
+	nvmlReturn_t (*pci_info)(nvmlDevice_t, nvmlPciInfo_t *);
+	nvmlReturn_t (*state)(nvmlDevice_t, unsigned int, int *);
+	nvmlReturn_t (*version)(nvmlDevice_t, unsigned int, unsigned int *);
+	nvmlReturn_t (*remote_pci)(nvmlDevice_t, unsigned int, nvmlPciInfo_t *);
+	/* health, optional */
+	nvmlReturn_t (*persistence)(nvmlDevice_t, int *);
+	nvmlReturn_t (*ecc_mode)(nvmlDevice_t, int *, int *);
+	nvmlReturn_t (*ecc_errors)(nvmlDevice_t, int, int, unsigned long long *);
+	nvmlReturn_t (*retired_pages)(nvmlDevice_t, int, unsigned int *, unsigned long long *);
+	nvmlReturn_t (*retired_pending)(nvmlDevice_t, int *);
+	nvmlReturn_t (*remapped_rows)(nvmlDevice_t, unsigned int *, unsigned int *, unsigned int *, unsigned int *);
+	nvmlReturn_t (*throttle)(nvmlDevice_t, unsigned long long *);
+	nvmlReturn_t (*replays)(nvmlDevice_t, unsigned int *);
+	nvmlReturn_t (*power_limit)(nvmlDevice_t, unsigned int *);
+	nvmlReturn_t (*power_default)(nvmlDevice_t, unsigned int *);
+	nvmlReturn_t (*mig_mode)(nvmlDevice_t, unsigned int *, unsigned int *);
+	nvmlReturn_t (*fabric)(nvmlDevice_t, nvmlGpuFabricInfo_t *);
+};
+
+/* probes/gpu-health.c: the optional health calls (NULL where the driver
+ * lacks one), and one GPU's health appended to h->gpu_health. */
+void nvml_bind_health(struct nvml *n);
+int nvml_health_read(const struct nvml *n, nvmlDevice_t dev, const char *bdf, struct gpu_health_info *hi);
