@@ -41,6 +41,8 @@ int cmd_bench(const struct cli *cli, int argc, char **argv);
 int cmd_verify(const struct cli *cli, int argc, char **argv);
 int cmd_report(const struct cli *cli, int argc, char **argv);
 int cmd_watch(const struct cli *cli, int argc, char **argv);
+int cmd_recommend(const struct cli *cli, int argc, char **argv);
+int cmd_status(const struct cli *cli, int argc, char **argv);
 
 /* Messages: "rigtune: ..." on stderr. log_errno appends strerror(-err).
  * Both return EXIT_ERROR so commands can `return log_error(...)`. */
@@ -63,6 +65,12 @@ int cli_profile_load(const char *name, struct profile **ret);
  * report; prints its errors; EXIT_ERROR on a captured tree or a failure. */
 struct bench_report;
 int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, struct bench_report **ret);
+
+/* A value as printed: white space as one space, other control bytes as
+ * '?', cut at VIS_MAX bytes; kernel files and profiles never reach the
+ * terminal raw. buf holds VIS_MAX bytes. */
+#define VIS_MAX 160
+const char *vis(char *buf, const char *s);
 
 /* Renderers of a probed host (cli/render-*.c). */
 void render_host_text(const struct cli *cli, const struct host *h, FILE *out);

@@ -14,7 +14,10 @@ static const struct command commands[] = {
 	{"probe", cmd_probe, "[--json]", "what the host is: CPU, NUMA, memory, PCIe links, THP, hugepages, IRQs"},
 	{"apply", cmd_apply, "PROFILE [--dry-run] [--wait-lock SECONDS]", "apply a profile, journaling every original value"},
 	{"revert", cmd_revert, "[--wait-lock SECONDS]", "put back every value the last apply changed"},
-	{"audit", cmd_audit, "PROFILE [--json]", "check the host against a profile; change nothing"},
+	{"status", cmd_status, "[--json]", "which profile was applied, what it changed, what drifted since"},
+	{"audit", cmd_audit, "[PROFILE] [--json]", "check the host against a profile (default: the recommended one) "
+	 "and its hardware findings; change nothing"},
+	{"recommend", cmd_recommend, "[--json]", "the shipped profile that fits this host, and why"},
 	{"verify", cmd_verify, "PROFILE [--json] [--quick]", "measure memory bandwidth against the profile's targets"},
 	{"bench", cmd_bench, "[--json] [--threads N] [--nodes LIST] [--size-mb M] [--kernel K,...]",
 	 "measure memory bandwidth"},

@@ -90,8 +90,9 @@ void pci_hop_capability(const struct pci_info *pi, const struct pci_device *d, d
  * runs below what both the port and the device under it support (a port
  * with nothing under it is never downgraded, as in lspci).
  *
- * idle_downgrade: a GPU (pci_is_gpu) at 2.5 GT/s, full width, capable of
- * more: power saving, not a fault; the port above it shares the mark.
+ * idle_downgrade: a GPU (pci_is_gpu) at 2.5 GT/s with every lane its slot
+ * gives it (see pci_hop_capability), capable of more: power saving, not a
+ * fault; the port above it shares the mark.
  *
  * limiting_hop: the BDF of the upstream end (a root port, a switch port)
  * of the first hop, walking from the device towards its root port, whose
