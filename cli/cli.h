@@ -72,6 +72,10 @@ int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, struc
 #define VIS_MAX 160
 const char *vis(char *buf, const char *s);
 
+/* "3 pass, 1 fail, 0 skip, 0 error, 2 warn, 1 info" */
+struct audit;
+const char *format_check_counts(char *buf, size_t size, const struct audit *a);
+
 /* Renderers of a probed host (cli/render-*.c). */
 void render_host_text(const struct cli *cli, const struct host *h, FILE *out);
 void render_host_json(const struct host *h, struct json *j); /* the object's members */

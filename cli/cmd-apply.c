@@ -687,6 +687,7 @@ static void print_check(const struct cli *cli, const struct check *c, const stru
 static int audit_text(const struct cli *cli, const struct audit *a)
 {
 	_cleanup_free_ struct check **v = calloc(a->nchecks + 1, sizeof(*v));
+	char counts[160];
 	struct widths w;
 
 	if (!v)
@@ -698,9 +699,7 @@ static int audit_text(const struct cli *cli, const struct audit *a)
 	printf("%-5s  %-*s  %-*s  %-*s  %s\n", "", w.id, "CHECK", w.expected, "EXPECTED", w.actual, "ACTUAL", "SOURCE");
 	for (size_t i = 0; i < a->nchecks; i++)
 		print_check(cli, v[i], &w);
-	printf("%s: %zu pass, %zu fail, %zu skip, %zu error, %zu warn, %zu info\n", a->profile,
-	       a->counts[CHECK_PASS], a->counts[CHECK_FAIL], a->counts[CHECK_SKIP], a->counts[CHECK_ERROR],
-	       a->counts[CHECK_WARN], a->counts[CHECK_INFO]);
+	printf("%s: %s\n", a->profile, format_check_counts(counts, sizeof(counts), a));
 	return 0;
 }
 

@@ -12,12 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/audit-json.h"
 #include "cli/cli.h"
 #include "common/cpulist.h"
 #include "common/json.h"
 #include "common/sysroot.h"
 #include "common/util.h"
 #include "tune/profile.h"
+#include "tune/rig-audit.h"
 #include "verify/bench.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -479,8 +481,37 @@ static void print_checks(const struct profile *p, const struct bench_check *c, s
 	}
 }
 
+/* The hardware findings that are not a pass: what else holds the rig back. */
+static void print_findings(const struct audit *a, FILE *out)
+{
+	fprintf(out, "\nHardware findings: %zu fail, %zu warn, %zu info\n", a->counts[CHECK_FAIL],
+		a->counts[CHECK_WARN], a->counts[CHECK_INFO]);
+	for (size_t i = 0; i < a->nchecks; i++) {
+		const struct check *c = &a->checks[i];
+
+		fprintf(out, "  %-4s  %s: %s%s%s\n", check_status_name(c->status), c->id,
+			c->subject ? c->subject : "", c->subject ? ": " : "", c->actual ? c->actual : "");
+	}
+}
+
+/* The findings, the profile's waivers applied (verify runs on / only). */
+static int verify_findings(const struct cli *cli, const struct host *h, const struct profile *p,
+			   struct audit **ret)
+{
+	struct sysroot *sr = NULL;
+	int r = sysroot_open(cli->sysroot, &sr);
+
+	if (r >= 0)
+		r = audit_run(sr, h, NULL, ret);
+	if (r >= 0)
+		r = rig_audit_findings(sr, h, p, NULL, *ret);
+	sysroot_free(sr);
+	return r < 0 ? log_errno(r, "verify: hardware findings") : 0;
+}
+
 static void verify_json(const struct profile *p, const struct bench_report *r,
-			const struct bench_check *c, size_t n, const char *verdict, struct json *j)
+			const struct bench_check *c, size_t n, const char *verdict, const struct audit *f,
+			struct json *j)
 {
 	json_object_begin(j);
 	json_kv_int(j, "schema", 1);
@@ -493,6 +524,10 @@ static void verify_json(const struct profile *p, const struct bench_report *r,
 	json_kv_string(j, "profile", p->path);
 	bench_checks_json(c, n, verdict, j);
 	json_object_end(j);
+	json_key(j, "findings");
+	json_object_begin(j);
+	audit_json_members(f, true, j);
+	json_object_end(j);
 	json_object_end(j);
 }
 
@@ -503,6 +538,7 @@ int cmd_verify(const struct cli *cli, int argc, char **argv)
 	struct host h = {};
 	struct bench_report *r = NULL;
 	struct bench_check *checks = NULL;
+	_cleanup_(audit_freep) struct audit *found = NULL;
 	_cleanup_free_ char *verdict = NULL;
 	size_t n = 0;
 	struct bench_args a;
@@ -532,13 +568,17 @@ int cmd_verify(const struct cli *cli, int argc, char **argv)
 		ret = log_errno(ret < 0 ? ret : -ENOMEM, "verify");
 		goto out;
 	}
+	ret = verify_findings(cli, &h, p, &found);
+	if (ret)
+		goto out;
 	for (size_t i = 0; i < n; i++)
 		failed |= checks[i].status == BENCH_CHECK_FAIL;
+	failed |= found->counts[CHECK_FAIL] > 0;
 	if (a.json) {
 		struct json j;
 
 		json_init(&j, stdout, false);
-		verify_json(p, r, checks, n, verdict, &j);
+		verify_json(p, r, checks, n, verdict, found, &j);
 		if (json_end(&j) < 0) {
 			ret = log_error("verify: cannot write the JSON output");
 			goto out;
@@ -548,6 +588,7 @@ int cmd_verify(const struct cli *cli, int argc, char **argv)
 		print_results(r, stdout);
 		print_assessment(r, stdout);
 		print_checks(p, checks, n, stdout);
+		print_findings(found, stdout);
 		printf("\n%s\n", verdict);
 	}
 	ret = failed ? EXIT_CHECK : EXIT_GOOD;

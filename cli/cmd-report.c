@@ -12,6 +12,7 @@
 
 #include "cli/report.h"
 #include "common/util.h"
+#include "tune/rig-audit.h"
 
 static const struct {
 	const char *name;
@@ -154,7 +155,7 @@ static int gather(const struct cli *cli, const struct report_args *a, struct rep
 	const char *skipped = NULL;
 	int ret;
 
-	ret = audit_run(sr, r->host, r->profile, &r->audit);
+	ret = rig_audit(sr, r->host, r->profile, NULL, &r->audit);
 	if (ret < 0)
 		return log_errno(ret, "report: audit");
 	if (a->no_bench)
@@ -200,7 +201,7 @@ int cmd_report(const struct cli *cli, int argc, char **argv)
 	if (ret == 0)
 		ret = write_output(&r, a.format, a.output);
 	if (ret == 0)
-		ret = r.audit->counts[CHECK_ERROR] ? EXIT_ERROR : r.audit->counts[CHECK_FAIL] ? EXIT_CHECK : EXIT_GOOD;
+		ret = audit_exit_status(r.audit);
 	free((char *)r.verdict);
 	audit_free(r.audit);
 	bench_report_free(bench);

@@ -95,6 +95,14 @@ static void junit_case(const struct report *r, const struct check *c, const char
 		fputs("/>\n", out);
 		return;
 	}
+	if (c->status == CHECK_WARN || c->status == CHECK_INFO) {  /* a passing case, with what was found */
+		fprintf(out, ">\n      <system-out>%s: ", check_status_name(c->status));
+		xml_escape(out, c->subject);
+		fputs(c->subject ? ": " : "", out);
+		xml_escape(out, c->actual);
+		fputs("</system-out>\n    </testcase>\n", out);
+		return;
+	}
 	fputs(">\n", out);
 	if (c->status == CHECK_SKIP) {
 		fputs("      <skipped message=\"", out);
@@ -170,7 +178,8 @@ static void prom_checks(const struct report *r, FILE *out)
 	const struct audit *a = r->audit;
 
 	prom_header(out, "rigtune_check_passed", "gauge",
-		    "1 when the check passed, 0 when it failed or erred (skipped checks are left out).");
+		    "1 when the check passed (or is a warn or info finding), 0 when it failed or erred "
+		    "(skipped checks are left out).");
 	for (size_t i = 0; i < a->nchecks; i++) {
 		const struct check *c = &a->checks[i];
 
@@ -180,7 +189,8 @@ static void prom_checks(const struct report *r, FILE *out)
 		prom_label(out, c->id);
 		fputs("\",profile=\"", out);
 		prom_label(out, r->profile->name);
-		fprintf(out, "\",status=\"%s\"} %d\n", check_status_name(c->status), c->status == CHECK_PASS);
+		fprintf(out, "\",status=\"%s\"} %d\n", check_status_name(c->status),
+			c->status == CHECK_PASS || c->status == CHECK_WARN || c->status == CHECK_INFO);
 	}
 	prom_header(out, "rigtune_checks", "gauge", "Number of checks by status.");
 	for (int s = 0; s < CHECK_STATUS_COUNT; s++) {

@@ -13,6 +13,7 @@ static const char *paint(const struct report *r, enum check_status s)
 	static const char *const colors[] = {
 		[CHECK_PASS] = "\033[32m", [CHECK_FAIL] = "\033[1;31m",
 		[CHECK_SKIP] = "\033[2m", [CHECK_ERROR] = "\033[1;35m",
+		[CHECK_WARN] = "\033[33m", [CHECK_INFO] = "\033[36m",
 	};
 	return r->color ? colors[s] : "";
 }
@@ -30,8 +31,11 @@ static void print_problem(const struct report *r, const struct check *c, FILE *o
 	if (c->file)
 		fprintf(out, "  (%s)", report_source(c, src, sizeof(src)));
 	fputc('\n', out);
-	fprintf(out, "        expected %s, actual %s\n", c->expected ? c->expected : "-",
-		c->actual ? c->actual : "unknown");
+	if (c->subject)
+		fprintf(out, "        on %s: %s\n", c->subject, c->actual ? c->actual : "-");
+	else
+		fprintf(out, "        expected %s, actual %s\n", c->expected ? c->expected : "-",
+			c->actual ? c->actual : "unknown");
 	if (c->note)
 		fprintf(out, "        %s\n", c->note);
 	if (c->hint)
@@ -44,7 +48,7 @@ static int width_of(const struct audit *a, size_t field)
 
 	for (size_t i = 0; i < a->nchecks; i++) {
 		const struct check *c = &a->checks[i];
-		const char *s = field == 0 ? c->id : field == 1 ? c->expected : c->actual;
+		const char *s = field == 0 ? c->id : field == 1 ? c->expected : c->subject ? NULL : c->actual;
 		int n = s ? (int)strlen(s) : 1;
 
 		if (n > w)
@@ -66,7 +70,8 @@ static void print_table(const struct report *r, FILE *out)
 
 		fprintf(out, "  %s%-5s%s %-*.*s %-*.*s %-*.*s %s\n", paint(r, c->status),
 			check_status_name(c->status), reset(r), wid, wid, c->id, wexp, wexp,
-			c->expected ? c->expected : "-", wact, wact, c->actual ? c->actual : "unknown",
+			c->expected ? c->expected : "-", wact, wact,
+			c->subject ? c->subject : c->actual ? c->actual : "unknown",
 			report_source(c, src, sizeof(src)));
 	}
 }
@@ -118,18 +123,20 @@ void report_text(const struct report *r, FILE *out)
 
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&r->generated));
 	fprintf(out, "rigtune report: %s (%s), %s\n", r->profile->name, r->profile->path, when);
-	fprintf(out, "%sVerdict: %s%s — %zu pass, %zu fail, %zu skip, %zu error\n",
+	static const enum check_status problems[] = {CHECK_FAIL, CHECK_ERROR, CHECK_WARN, CHECK_INFO};
+	char counts[160];
+
+	fprintf(out, "%sVerdict: %s%s — %s\n",
 		r->color ? (a->counts[CHECK_FAIL] || a->counts[CHECK_ERROR] ? "\033[1;31m" : "\033[1;32m") : "",
-		report_verdict(r), reset(r), a->counts[CHECK_PASS], a->counts[CHECK_FAIL], a->counts[CHECK_SKIP],
-		a->counts[CHECK_ERROR]);
-	for (int pass = 0; pass < 2; pass++)
+		report_verdict(r), reset(r), format_check_counts(counts, sizeof(counts), a));
+	for (size_t pass = 0; pass < ARRAY_SIZE(problems); pass++)
 		for (size_t i = 0; i < a->nchecks; i++) {
 			const struct check *c = &a->checks[i];
 
-			if (c->status != (pass ? CHECK_ERROR : CHECK_FAIL))
+			if (c->status != problems[pass])
 				continue;
 			if (!any)
-				fprintf(out, "\nProblems\n");
+				fprintf(out, "\nProblems and findings (fail and error count in the verdict, warn and info do not)\n");
 			any = true;
 			print_problem(r, c, out);
 		}

@@ -8,15 +8,12 @@
 #include "tune/findings.h"
 #include "tune/rig-audit.h"
 
-int rig_audit(const struct sysroot *sr, const struct host *h, const struct profile *p,
-	      const struct findings *extra, struct audit **ret)
+int rig_audit_findings(const struct sysroot *sr, const struct host *h, const struct profile *p,
+		       const struct findings *extra, struct audit *a)
 {
-	_cleanup_(audit_freep) struct audit *a = NULL;
 	struct findings f = {0};
-	int r = audit_run(sr, h, p, &a);
+	int r = findings_collect(sr, h, p, &f);
 
-	if (r >= 0)
-		r = findings_collect(sr, h, p, &f);
 	for (size_t i = 0; r >= 0 && extra && i < extra->n; i++) {
 		const struct finding *x = &extra->v[i];
 
@@ -25,6 +22,17 @@ int rig_audit(const struct sysroot *sr, const struct host *h, const struct profi
 	if (r >= 0)
 		r = audit_add_findings(a, &f, p);
 	findings_clear(&f);
+	return r;
+}
+
+int rig_audit(const struct sysroot *sr, const struct host *h, const struct profile *p,
+	      const struct findings *extra, struct audit **ret)
+{
+	_cleanup_(audit_freep) struct audit *a = NULL;
+	int r = audit_run(sr, h, p, &a);
+
+	if (r >= 0)
+		r = rig_audit_findings(sr, h, p, extra, a);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(a);

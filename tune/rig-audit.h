@@ -8,3 +8,8 @@
  * checks, p's waivers applied. 0 or -ENOMEM. */
 int rig_audit(const struct sysroot *sr, const struct host *h, const struct profile *p,
 	      const struct findings *extra, struct audit **ret);
+/* Only the findings (the collectors' and extra's), appended to a, p's
+ * waivers applied: for verify, which measures rather than audits the
+ * profile's settings. 0 or -ENOMEM. */
+int rig_audit_findings(const struct sysroot *sr, const struct host *h, const struct profile *p,
+		       const struct findings *extra, struct audit *a);
