@@ -260,6 +260,16 @@ const struct pci_device *pci_link_partner_below(const struct pci_info *pi, const
 	return NULL;
 }
 
+bool pci_empty_slot(const struct pci_info *pi, const struct pci_device *port)
+{
+	if (!port->has_link || !port->is_bridge || port->link.width > 0 || pci_faces_upstream(pi, port))
+		return false;
+	for (size_t i = 0; i < pi->ndevices; i++)
+		if (pi->devices[i].parent && !strcmp(pi->devices[i].parent, port->bdf))
+			return false;
+	return true;
+}
+
 static int min_width(int a, int b)
 {
 	if (a <= 0)

@@ -1,8 +1,8 @@
 /* Picking a shipped profile for a host (see recommend.h). The rules, in
  * order: a virtual machine gets base-inference (the hypervisor owns the
- * hardware); four or more NVIDIA GPUs, or AMD Instinct GPUs, a GPU server
- * profile; a 2-socket EPYC 9004/9005 the Genoa profile of its NPS mode;
- * anything else base-inference, with what rigtune saw. */
+ * hardware); four or more NVIDIA or AMD GPUs a GPU server profile; a
+ * 2-socket EPYC 9004/9005 (with a GPU or two, or none) the Genoa profile
+ * of its NPS mode; anything else base-inference, with what rigtune saw. */
 #include <errno.h>
 #include <stdio.h>
 
@@ -51,24 +51,29 @@ static const char *epyc_generation(const struct cpu_info *c)
 	return NULL;
 }
 
-static int cpu_rig(const struct host *h, struct recommendation *r)
+/* A CPU rig, or a host with too few GPUs for the GPU server profiles. */
+static int cpu_rig(const struct host *h, size_t gpus, struct recommendation *r)
 {
+	_cleanup_free_ char *also = gpus ? xasprintf("; %zu GPU%s, too few for the GPU server profiles (8-GPU "
+						     "baseboards)", gpus, gpus == 1 ? "" : "s") : strdup("");
+
 	const char *gen = epyc_generation(&h->cpu);
 	int nps = nodes_per_socket(h);
 	const char *model = h->cpu.model_name ? h->cpu.model_name : "an unknown CPU";
 
 	if (gen && h->cpu.sockets == 2 && (nps == 1 || nps == 4)) {
 		r->profile = nps == 4 ? "epyc-genoa-nps4" : "epyc-genoa";
-		r->reason = xasprintf("2 x %s (%s), %zu NUMA nodes: NPS%d", gen, model, h->numa.nnodes, nps);
+		r->reason = xasprintf("2 x %s (%s), %zu NUMA nodes: NPS%d%s", gen, model, h->numa.nnodes, nps,
+				      also ? also : "");
 	} else if (gen) {
 		r->profile = "base-inference";
-		r->reason = xasprintf("%d x %s in NPS%d: the Genoa profiles are for 2 sockets in NPS1 or NPS4",
-				      h->cpu.sockets, gen, nps);
+		r->reason = xasprintf("%d x %s in NPS%d: the Genoa profiles are for 2 sockets in NPS1 or NPS4%s",
+				      h->cpu.sockets, gen, nps, also ? also : "");
 	} else {
 		r->profile = "base-inference";
-		r->reason = xasprintf("%s, %d socket%s, %zu NUMA node%s, no GPU server: no shipped profile is "
-				      "closer than the base one", model, h->cpu.sockets, h->cpu.sockets == 1 ? "" : "s",
-				      h->numa.nnodes, h->numa.nnodes == 1 ? "" : "s");
+		r->reason = xasprintf("%s, %d socket%s, %zu NUMA node%s%s: no shipped profile is closer than the "
+				      "base one", model, h->cpu.sockets, h->cpu.sockets == 1 ? "" : "s",
+				      h->numa.nnodes, h->numa.nnodes == 1 ? "" : "s", also ? also : "");
 	}
 	return r->reason ? 0 : -ENOMEM;
 }
@@ -89,12 +94,8 @@ int recommend_profile(const struct host *h, struct recommendation *ret)
 		r.profile = "gpu-server-amd-instinct";
 		r.reason = xasprintf("%zu AMD GPUs%s", amd > h->links.ngpus ? amd : h->links.ngpus,
 				     h->links.ngpus ? " in the KFD topology" : "");
-	} else if (nvidia + amd > 0) {
-		r.profile = "base-inference";
-		r.reason = xasprintf("%zu GPU%s: the GPU server profiles are for 8-GPU baseboards", nvidia + amd,
-				     nvidia + amd == 1 ? "" : "s");
 	} else {
-		return cpu_rig(h, ret);
+		return cpu_rig(h, nvidia + amd, ret);
 	}
 	if (!r.reason)
 		return -ENOMEM;
