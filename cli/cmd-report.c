@@ -25,14 +25,15 @@ static const struct {
 struct report_args {
 	const char *profile, *output;
 	size_t format;
-	bool no_bench, quick;
+	bool no_bench, quick, serials;
 };
 
 static int parse_report_args(const struct cli *cli, int argc, char **argv, struct report_args *a)
 {
 	static const struct option options[] = {
 		{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-		{"no-bench", no_argument, NULL, 'n'}, {"quick", no_argument, NULL, 'q'}, {},
+		{"no-bench", no_argument, NULL, 'n'}, {"quick", no_argument, NULL, 'q'},
+		{"serials", no_argument, NULL, 's'}, {},
 	};
 	bool found = false;
 	int c;
@@ -53,6 +54,7 @@ static int parse_report_args(const struct cli *cli, int argc, char **argv, struc
 		case 'o': a->output = optarg; break;
 		case 'n': a->no_bench = true; break;
 		case 'q': a->quick = true; break;
+		case 's': a->serials = true; break;
 		default: return log_error("report: usage: rigtune report PROFILE [--format F] [-o FILE] [--no-bench]");
 		}
 	}
@@ -178,6 +180,7 @@ int cmd_report(const struct cli *cli, int argc, char **argv)
 	struct bench_report *bench = NULL;
 	struct host h = {};
 	struct report r = {.cli = cli, .generated = time(NULL)};
+	_cleanup_free_ char *hostname = NULL;
 	int ret;
 
 	ret = parse_report_args(cli, argc, argv, &a);
@@ -196,6 +199,10 @@ int cmd_report(const struct cli *cli, int argc, char **argv)
 		r.profile = p;
 		r.host = &h;
 		r.color = cli->color && !a.output && a.format == 0;
+		r.serials = a.serials;
+		/* a captured tree's hostname is another machine's */
+		if (sr->live && sr_read_string(sr, &hostname, "proc/sys/kernel/hostname") == 0)
+			r.hostname = hostname;
 		ret = gather(cli, &a, &r, sr, &bench);
 	}
 	if (ret == 0)

@@ -21,7 +21,7 @@ static const struct command commands[] = {
 	{"verify", cmd_verify, "PROFILE [--json] [--quick]", "measure memory bandwidth against the profile's targets"},
 	{"bench", cmd_bench, "[--json] [--threads N] [--nodes LIST] [--size-mb M] [--kernel K,...]",
 	 "measure memory bandwidth"},
-	{"report", cmd_report, "PROFILE [--format text|json|junit|prometheus|html] [-o FILE] [--no-bench] [--quick]",
+	{"report", cmd_report, "PROFILE [--format text|json|junit|prometheus|html] [-o FILE] [--no-bench] [--quick] [--serials]",
 	 "probe + audit + verify in one document"},
 	{"snapshot", cmd_snapshot, "-o FILE.tar.gz", "capture the /sys and /proc files rigtune reads"},
 	{"profiles", cmd_profiles, "", "list shipped and local profiles"},

@@ -44,6 +44,7 @@ void report_json(const struct report *r, FILE *out)
 	json_object_begin(&j);
 	render_host_json(r->host, &j);
 	json_object_end(&j);
+	report_machine_json(r, &j);
 	audit_json_members(a, true, &j);
 	json_key(&j, "bench");
 	if (r->bench) {

@@ -378,6 +378,7 @@ void report_html(const struct report *r, FILE *out)
 {
 	html_header(r, out);
 	html_checks(r, out);
+	report_machine_html(r, out);
 	html_topology(r, out);
 	html_gpu_links(r, out);
 	html_bandwidth(r, out);

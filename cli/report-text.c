@@ -142,5 +142,6 @@ void report_text(const struct report *r, FILE *out)
 		}
 	print_table(r, out);
 	print_host(r, out);
+	report_machine_text(r, out);
 	print_bench(r, out);
 }

@@ -20,6 +20,8 @@ struct report {
 	const char *verdict;                /* the verifier's sentence, or NULL */
 	time_t generated;
 	bool color;                         /* text only: ANSI colours */
+	const char *hostname;               /* live host only, else NULL */
+	bool serials;                       /* --serials: show serial numbers */
 };
 
 /* The section of a check: what stands before the first '.' of its id
@@ -38,3 +40,7 @@ void report_json(const struct report *r, FILE *out);
 void report_junit(const struct report *r, FILE *out);
 void report_prometheus(const struct report *r, FILE *out);
 void report_html(const struct report *r, FILE *out);
+/* Which machine it is (cli/report-machine.c). */
+void report_machine_text(const struct report *r, FILE *out);
+void report_machine_json(const struct report *r, struct json *j);
+void report_machine_html(const struct report *r, FILE *out);

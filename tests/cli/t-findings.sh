@@ -143,6 +143,21 @@ check "... each with its device" grep -q '^        on 0000:01:00.0 .*: trained a
 R --sysroot "$WORK/all" report quiet --no-bench --format html -o "$WORK/r.html" 2>/dev/null
 check "report html: counts the findings" grep -q 'FAIL: 1 pass, 5 fail, 0 skip, 0 error, 0 warn, 0 info' "$WORK/r.html"
 
+# ---- report: which machine it is ----
+hgx=$(tree_dir hgx-h100)
+if [ -n "$hgx" ]; then
+	R --sysroot "$hgx" report gpu-server-nvidia --no-bench > "$WORK/m.txt" 2>/dev/null
+	check "report names the machine (SMBIOS type 1, 2, 0)" bash -c "grep -q '^  system:   NVIDIA DGXH100\$' '$WORK/m.txt' && grep -q '^  BIOS:     American Megatrends' '$WORK/m.txt'"
+	check "... no serial number without --serials" bash -c "! grep -qi serial '$WORK/m.txt'"
+	check "... no hostname for a captured tree" bash -c "! grep -q '^  host:' '$WORK/m.txt'"
+	R --sysroot "$hgx" report gpu-server-nvidia --no-bench --serials --format json -o "$WORK/m.json" 2>/dev/null
+	check "report JSON: 32 DIMMs with part numbers, 8 GPUs with their links" pyjson "$WORK/m.json" \
+		"len(d['machine']['dimms']) == 32 and all(x['part_number'] for x in d['machine']['dimms']) and len(d['machine']['gpus']) == 8 and [g['link'] for g in d['machine']['gpus'] if g['bdf'] == '0000:9d:00.0'] == ['Gen4 x16']"
+	check "... serials with --serials" pyjson "$WORK/m.json" "d['machine']['sys_serial'] and all(x['serial'] for x in d['machine']['dimms'])"
+else
+	skip "the hgx-h100 tree is not available"
+fi
+
 # ---- the PCIe verdicts against an independent reading of each tree ----
 oracle_sysfs() { # NAME DIR
 	R --sysroot "$2" audit --json > "$WORK/o.json" 2>/dev/null
