@@ -18,6 +18,8 @@ struct cli {
 	bool json;              /* --json */
 	int verbose;            /* -v, repeatable */
 	bool color;             /* stdout is a tty and NO_COLOR is unset */
+	bool quiet;             /* -q: no progress */
+	bool progress_tty;      /* stderr is a terminal: progress on one line */
 	const char *argv0;
 };
 
@@ -50,6 +52,11 @@ int log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What a long command is doing, on stderr: on a terminal one line that
+ * rewrites itself (unless -q), elsewhere a line each with -v, else
+ * nothing. progress_done clears the terminal's line. */
+void progress(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void progress_done(const struct cli *cli);
 
 /* Probe the host named by cli (sysroot, pci dump) into *h; prints the
  * error and returns EXIT_ERROR on failure, 0 on success. */

@@ -192,6 +192,11 @@ static int topology_from_host(const struct cli *cli, const struct host *h, const
 	return 0;
 }
 
+static void bench_progress(void *data, const char *what, size_t done, size_t total)
+{
+	progress(data, "measuring %s (%zu of %zu)", what, done + 1, total);
+}
+
 static int run_bench(const struct cli *cli, const struct bench_args *a, const struct host *h,
 		     struct bench_report **ret)
 {
@@ -203,6 +208,8 @@ static int run_bench(const struct cli *cli, const struct bench_args *a, const st
 		.array_bytes = a->size_mb << 20,
 		.isa = a->isa,
 		.quick = a->quick,
+		.progress = bench_progress,
+		.progress_data = (void *)cli,
 	};
 	_cleanup_free_ char *error = NULL;
 	int r;
@@ -213,6 +220,7 @@ static int run_bench(const struct cli *cli, const struct bench_args *a, const st
 		return r;
 	}
 	r = bench_run(&tp.t, &opt, ret, &error);
+	progress_done(cli);
 	topo_release(&tp);
 	if (r < 0)
 		return log_errno(r, "bench: %s", error ? error : "measurement failed");

@@ -157,7 +157,9 @@ static int gather(const struct cli *cli, const struct report_args *a, struct rep
 	const char *skipped = NULL;
 	int ret;
 
+	progress(cli, "auditing %s and the hardware findings", r->profile->name);
 	ret = rig_audit(sr, r->host, r->profile, NULL, &r->audit);
+	progress_done(cli);
 	if (ret < 0)
 		return log_errno(ret, "report: audit");
 	if (a->no_bench)

@@ -40,6 +40,7 @@ static void usage(FILE *out)
 		     "  --pci-dump FILE   read PCI config space from an lspci -x/-xxx/-xxxx dump\n"
 		     "  --json            machine-readable output\n"
 		     "  -v, --verbose     say more\n"
+		     "  -q, --quiet       no progress on a terminal (bench, verify, report)\n"
 		     "  -h, --help        this help\n"
 		     "  --version         print the version\n\n"
 		     "Exit status: 0 all good, 1 a check failed, 2 usage, profile or runtime error.\n"
@@ -74,6 +75,8 @@ static int parse_globals(struct cli *cli, int *argc, char **argv, bool *help, bo
 			cli->json = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			cli->verbose++;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			cli->quiet = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			*help = true;
 		} else if (!strcmp(a, "--version")) {
@@ -96,6 +99,7 @@ int main(int argc, char **argv)
 	const char *nc = getenv("NO_COLOR");
 
 	cli.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	cli.progress_tty = isatty(STDERR_FILENO);
 	if (parse_globals(&cli, &argc, argv, &help, &version))
 		return EXIT_ERROR;
 	if (version) {

@@ -130,6 +130,10 @@ struct bench_options {
 	int min_passes;             /* 0: 10 */
 	double min_seconds;         /* 0: per-scope defaults, see bench.c */
 	uint64_t latency_hops;      /* 0: default */
+	/* Called before each measurement ("triad on node1"), with how many
+	 * bandwidth measurements are done and planned; NULL: none. */
+	void (*progress)(void *data, const char *what, size_t done, size_t total);
+	void *progress_data;
 };
 
 struct bench_result {
