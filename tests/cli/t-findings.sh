@@ -36,19 +36,19 @@ plant() { # NAME ARGS...: a Genoa tree with faults planted, under $WORK
 	local name=$1; shift
 	python3 "$SRCDIR/tests/gen/mktree-genoa" "$WORK/$name" "$@" > /dev/null 2>&1
 }
-if ! plant ok; then
+OK=$(tree_dir genoa-nps1)    # the healthy Genoa, shared read-only
+if [ -z "$OK" ] || ! plant all --plant nvme-x2,gpu-x8,nic-irq-far,empty-channel; then
 	skip "tests/gen/mktree-genoa cannot run here"
 	done_testing
 	exit
 fi
 
-R --sysroot "$WORK/ok" audit quiet --json > "$WORK/ok.json"
+R --sysroot "$OK" audit quiet --json > "$WORK/ok.json"
 check "healthy Genoa: the quiet profile passes (exit 0)" test $? = 0
 check "healthy Genoa: the Gen4 drive under a Gen5 root port is no finding" \
 	test "$(status_of "$WORK/ok.json" pcie.link.0000:c1:00.0) $(status_of "$WORK/ok.json" pcie.slot.0000:c1:00.0)" = "none none"
 
 # ---- the planted faults (one tree: 30 000 files each) ----
-plant all --plant nvme-x2,gpu-x8,nic-irq-far,empty-channel
 R --sysroot "$WORK/all" audit quiet --json > "$WORK/all.json"
 check "planted faults: exit 1" test $? = 1
 R --sysroot "$WORK/all" audit base-inference > /dev/null 2>&1
@@ -97,7 +97,7 @@ EOF2
 R --sysroot "$WORK/x8slot" audit wide > "$WORK/out" 2>&1
 check "gpu_link_width_min = 16 makes the x8 slot a failure (exit 1)" test $? = 1
 check "... naming the GPU and its width" grep -Eq '^FAIL +expect.gpu_link_width_min .*0000:01:00.0 x8' "$WORK/out"
-R --sysroot "$WORK/ok" audit wide > /dev/null 2>&1
+R --sysroot "$OK" audit wide > /dev/null 2>&1
 check "... and skips (exit 0) on a host without a GPU" test $? = 0
 
 # ---- waivers ----
@@ -127,7 +127,7 @@ profile badwidth <<'EOF2'
 [expect]
 gpu_link_width_min = 12
 EOF2
-R --sysroot "$WORK/ok" audit badwidth > /dev/null 2> "$WORK/err"
+R --sysroot "$OK" audit badwidth > /dev/null 2> "$WORK/err"
 check "gpu_link_width_min = 12: profile error with file:line (exit 2)" \
 	bash -c "[ $? = 2 ] && grep -q 'badwidth.ini:2' '$WORK/err'"
 
@@ -168,11 +168,14 @@ oracle_sysfs() { # NAME DIR
 for pair in $TREES; do oracle_sysfs "${pair%%=*}" "${pair#*=}"; done
 for t in idle x8slot all; do oracle_sysfs "planted $t" "$WORK/$t"; done
 if command -v lspci > /dev/null; then
-	for t in all idle x8slot; do
+	python3 "$SRCDIR/tests/gen/pcidump.py" "$WORK/idle" -o "$WORK/idle.dump"
+	lspci -F "$WORK/idle.dump" -s 80:01.1 -vv > "$WORK/idle.lspci" 2>/dev/null
+	check "lspci -F says x0 for the empty slot" grep -q 'LnkSta:.*Width x0' "$WORK/idle.lspci"
+	# (lspci 3.9's -PP crashes on a tree with an empty slot: idle's oracle is sysfs only)
+	for t in all x8slot; do
 		python3 "$SRCDIR/tests/gen/pcidump.py" "$WORK/$t" -o "$WORK/$t.dump"
-		lspci -F "$WORK/$t.dump" -PP -vv > "$WORK/$t.lspci" 2>/dev/null
-		[ $t = idle ] && check "lspci -F says x0 for the empty slot" \
-			grep -q 'LnkSta:.*Width x0' "$WORK/$t.lspci"
+		lspci -F "$WORK/$t.dump" -PP -vv > "$WORK/$t.lspci" 2>/dev/null ||
+			{ not_ok "lspci -F $t.dump -PP -vv fails"; continue; }
 		R --sysroot "$WORK/$t" --pci-dump "$WORK/$t.dump" audit quiet --json > "$WORK/o.json" 2>/dev/null
 		check "planted $t: failing links agree with lspci -F on its dump" \
 			diff <(failing_links "$WORK/o.json") <("$ORACLE" --lspci "$WORK/$t.lspci")
@@ -180,7 +183,7 @@ if command -v lspci > /dev/null; then
 	for f in "$SHARED"/fixtures/lspci/cap-*; do
 		[ -f "$f" ] || { skip "no ../shared lspci dumps"; break; }
 		lspci -F "$f" -PP -vv > "$WORK/d.lspci" 2>/dev/null
-		R --sysroot "$WORK/ok" --pci-dump "$f" audit quiet --json > "$WORK/o.json" 2>/dev/null
+		R --sysroot "$OK" --pci-dump "$f" audit quiet --json > "$WORK/o.json" 2>/dev/null
 		check "$(basename "$f"): failing links agree with lspci -F" \
 			diff <(failing_links "$WORK/o.json") <("$ORACLE" --lspci "$WORK/d.lspci")
 	done
@@ -208,11 +211,11 @@ for n in $SHARED_TREES; do
 	check "recommend on the real $n: a shipped profile and a reason" \
 		bash -c "[ $? = 0 ] && [ -f '$SRCDIR/profiles/'\$(head -1 '$WORK/rec.txt')'.ini' ] && [ \$(wc -l < '$WORK/rec.txt') = 2 ]"
 done
-R --sysroot "$WORK/ok" audit > /dev/null 2> "$WORK/err"
+R --sysroot "$OK" audit > /dev/null 2> "$WORK/err"
 check "audit without a profile audits the recommended one" grep -q 'recommended profile epyc-genoa: ' "$WORK/err"
 
 # ---- status ----
-mv "$WORK/ok" "$WORK/st"     # the last user of the healthy tree: status writes it
+mv "$WORK/x8slot" "$WORK/st"     # the last user of this tree: status writes it
 R --sysroot "$WORK/st" status > "$WORK/out"
 check "status before any apply: none applied, exit 0" bash -c "[ $? = 0 ] && grep -q '^no profile applied' '$WORK/out'"
 echo always > "$WORK/st/sys/kernel/mm/transparent_hugepage/enabled"
