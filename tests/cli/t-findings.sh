@@ -160,8 +160,8 @@ fi
 
 # ---- the PCIe verdicts against an independent reading of each tree ----
 oracle_sysfs() { # NAME DIR
-	R --sysroot "$2" audit --json > "$WORK/o.json" 2>/dev/null
-	if [ $? -gt 1 ]; then not_ok "$1: audit runs (exit 0 or 1)"; return; fi
+	R --sysroot "$2" audit --json > "$WORK/o.json" 2>"$WORK/o.err"
+	if [ $? -gt 1 ]; then not_ok "$1: audit runs (exit 0 or 1)"; diag < "$WORK/o.err"; return; fi
 	check "$1: failing pcie.link checks are the links the sysfs files show trained low" \
 		diff <(failing_links "$WORK/o.json") <("$ORACLE" --sysfs "$2")
 }
