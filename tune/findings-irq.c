@@ -45,7 +45,7 @@ static int judge_device(const struct findings_ctx *ctx, const struct irq_entry *
 	if (!remote)
 		return 0;
 	id = xasprintf("irq.locality.%s", first->device);
-	subject = d ? findings_device_subject(d) : strdup(first->device);
+	subject = d ? finding_device_subject(d) : strdup(first->device);
 	list = cpulist_format(cpus);
 	if (!id || !subject || !list)
 		return -ENOMEM;

@@ -57,7 +57,7 @@ static int nvlink_down(const struct findings_ctx *ctx, const struct links_info *
 		if (!first || active >= most)
 			continue;
 		id = xasprintf("nvlink.links.%s", l->nvlink[i].gpu);
-		subject = d ? findings_device_subject(d) : strdup(l->nvlink[i].gpu);
+		subject = d ? finding_device_subject(d) : strdup(l->nvlink[i].gpu);
 		if (!id || !subject ||
 		    findings_add(f, FINDING_FAIL, id, subject, "nvidia-smi nvlink --status; check the NVLink "
 				 "bridges, NVSwitch trays and nvidia-fabricmanager",

@@ -41,7 +41,7 @@ static bool below(double speed, int width, double cap_speed, int cap_width)
 static int add(struct findings *f, enum finding_severity sev, const char *kind, const struct pci_device *d,
 	       const char *fix, const char *evidence)
 {
-	_cleanup_free_ char *id = xasprintf("pcie.%s.%s", kind, d->bdf), *subject = findings_device_subject(d);
+	_cleanup_free_ char *id = xasprintf("pcie.%s.%s", kind, d->bdf), *subject = finding_device_subject(d);
 
 	if (!id || !subject)
 		return -ENOMEM;

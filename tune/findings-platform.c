@@ -23,7 +23,7 @@ static int virtual_machine(const struct host *h, struct findings *f)
 
 static int unknown_node(const struct pci_device *d, struct findings *f)
 {
-	_cleanup_free_ char *id = xasprintf("platform.numa_node.%s", d->bdf), *subject = findings_device_subject(d);
+	_cleanup_free_ char *id = xasprintf("platform.numa_node.%s", d->bdf), *subject = finding_device_subject(d);
 
 	if (!id || !subject)
 		return -ENOMEM;

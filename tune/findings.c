@@ -32,15 +32,6 @@ int findings_collect(const struct sysroot *sr, const struct host *h, const struc
 	return 0;
 }
 
-char *findings_device_subject(const struct pci_device *d)
-{
-	if (d->vendor && d->device)
-		return xasprintf("%s %s %s", d->bdf, d->vendor, d->device);
-	if (d->class_name)
-		return xasprintf("%s %s [%04x:%04x]", d->bdf, d->class_name, d->vendor_id, d->device_id);
-	return xasprintf("%s [%04x:%04x]", d->bdf, d->vendor_id, d->device_id);
-}
-
 /* One id of a waive line: the entry it came from and whether it matched. */
 struct waiver {
 	const struct profile_entry *src;

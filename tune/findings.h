@@ -44,7 +44,3 @@ int findings_memory(const struct findings_ctx *ctx, struct findings *f);
 int findings_links(const struct findings_ctx *ctx, struct findings *f);
 int findings_kernel(const struct findings_ctx *ctx, struct findings *f);
 int findings_platform(const struct findings_ctx *ctx, struct findings *f);
-
-/* "0000:41:00.0 Mellanox Technologies MT2910 Family [ConnectX-7]": a
- * device as a finding's subject. */
-char *findings_device_subject(const struct pci_device *d);
