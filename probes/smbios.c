@@ -233,6 +233,17 @@ int smbios_memory_device_parse(const struct smbios_structure *s, struct smbios_m
 	return 0;
 }
 
+/* Types 1 and 2 start alike: manufacturer, product, version, serial. */
+static void maker_strings(const struct smbios_structure *s, const char **maker, const char **product,
+			  const char **version, const char **serial)
+{
+	*maker = string_at(s, 0x04);
+	*product = string_at(s, 0x05);
+	if (version)
+		*version = string_at(s, 0x06);
+	*serial = string_at(s, 0x07);
+}
+
 int smbios_identity_parse(const struct smbios_structure *s, struct smbios_identity *id)
 {
 	switch (s->type) {
@@ -242,15 +253,10 @@ int smbios_identity_parse(const struct smbios_structure *s, struct smbios_identi
 		id->bios_date = string_at(s, 0x08);
 		return 0;
 	case SMBIOS_TYPE_SYSTEM:
-		id->sys_vendor = string_at(s, 0x04);
-		id->product = string_at(s, 0x05);
-		id->sys_version = string_at(s, 0x06);
-		id->sys_serial = string_at(s, 0x07);
+		maker_strings(s, &id->sys_vendor, &id->product, &id->sys_version, &id->sys_serial);
 		return 0;
 	case SMBIOS_TYPE_BASEBOARD:
-		id->board_vendor = string_at(s, 0x04);
-		id->board_name = string_at(s, 0x05);
-		id->board_serial = string_at(s, 0x07);
+		maker_strings(s, &id->board_vendor, &id->board_name, NULL, &id->board_serial);
 		return 0;
 	default:
 		return -EINVAL;

@@ -548,7 +548,8 @@ static const struct schema_key expect_keys[] = {
 	 .check = expect_gpu_link_width_min, .hint = "a slot wired for the GPU's full width (x8/x8 boards split "
 	 "the lanes of one x16 between two slots); reseat the card; `rigtune probe` names the hop"},
 	{SCHEMA_TEXT("waive", V_STRING, 4096), .doc = "hardware finding ids (or patterns) not to count",
-	 .check = expect_waive},
+	 .check = expect_waive, .hint = "correct the waiver's id (rigtune audit lists the finding ids), or "
+	 "remove it"},
 	{SCHEMA_CHOICE("thp.enabled", thp_enabled_choices), .doc = "THP as found",
 	 .check = expect_thp, .hint = THP_HINT},
 	{SCHEMA_CHOICE("thp.defrag", thp_defrag_choices), .doc = "THP defrag as found",
