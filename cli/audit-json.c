@@ -19,6 +19,7 @@ static void check_json(const struct check *c, bool short_source, struct json *j)
 	json_kv_string(j, "source", file ? src : NULL);
 	json_kv_string(j, "hint", c->hint);
 	json_kv_string(j, "note", c->note);
+	json_kv_string(j, "subject", c->subject);
 	json_object_end(j);
 }
 

@@ -7,6 +7,7 @@
 #include "tune/audit.h"
 
 /* The members "summary" ({"pass": N, ...}) and "checks" (id, status,
- * expected, actual, source, hint, note) of an open object. Sources are
+ * expected, actual, source, hint, note, subject: a finding's device) of an
+ * open object. Sources are
  * "FILE:LINE", with FILE's directory left out when short_source. */
 void audit_json_members(const struct audit *a, bool short_source, struct json *j);

@@ -19,6 +19,8 @@ struct cli {
 	bool json;              /* --json */
 	int verbose;            /* -v, repeatable */
 	bool color;             /* stdout is a tty and NO_COLOR is unset */
+	bool quiet;             /* -q: no progress */
+	bool progress_tty;      /* stderr is a terminal: progress on one line */
 	const char *argv0;
 };
 
@@ -45,6 +47,8 @@ int cmd_watch(const struct cli *cli, int argc, char **argv);
 int cmd_bench_gpu(const struct cli *cli, int argc, char **argv); /* bench --gpu */
 int cmd_topo(const struct cli *cli, int argc, char **argv);
 int cmd_plan(const struct cli *cli, int argc, char **argv);
+int cmd_recommend(const struct cli *cli, int argc, char **argv);
+int cmd_status(const struct cli *cli, int argc, char **argv);
 
 /* Messages: "rigtune: ..." on stderr. log_errno appends strerror(-err).
  * Both return EXIT_ERROR so commands can `return log_error(...)`. */
@@ -52,6 +56,11 @@ int log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What a long command is doing, on stderr: on a terminal one line that
+ * rewrites itself (unless -q), elsewhere a line each with -v, else
+ * nothing. progress_done clears the terminal's line. */
+void progress(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void progress_done(const struct cli *cli);
 
 /* Probe the host named by cli (sysroot, pci dump) into *h; prints the
  * error and returns EXIT_ERROR on failure, 0 on success. */
@@ -81,6 +90,17 @@ struct gpu_report;
 struct gpu_ops;
 int cli_gpu_bench_run(const struct cli *cli, const struct host *h, const struct gpu_ops *ops, uint64_t size_mb,
 		      int reps, struct gpu_report **ret);
+
+/* A value as printed (cmd-apply.c): white space as one space, other
+ * control characters (C0, DEL, C1) and invalid UTF-8 as '?', cut at
+ * VIS_MAX bytes; kernel files, profiles and the journal never reach the
+ * terminal raw. buf holds VIS_MAX bytes. */
+#define VIS_MAX 160
+const char *vis(char *buf, const char *s);
+
+/* "3 pass, 1 fail, 0 skip, 0 error, 2 warn, 1 info" */
+struct audit;
+const char *format_check_counts(char *buf, size_t size, const struct audit *a);
 
 /* Renderers of a probed host (cli/render-*.c). */
 void render_host_text(const struct cli *cli, const struct host *h, FILE *out);

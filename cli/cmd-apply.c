@@ -27,6 +27,8 @@
 #include "tune/lock.h"
 #include "tune/originals.h"
 #include "tune/plan.h"
+#include "tune/recommend.h"
+#include "tune/rig-audit.h"
 
 #define WAIT_LOCK_DEFAULT_S 10
 
@@ -44,13 +46,8 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-#define VIS_MAX 160
-
-/* A value as printed: white space as one space, other control
- * characters (C0, DEL, C1: escape sequences) and invalid UTF-8 as '?', as
- * escape_text does, cut at VIS_MAX bytes; kernel files, profiles and the
- * journal never reach the terminal raw. */
-static const char *vis(char *buf, const char *s)
+/* As escape_text does, for one value on a line (cli.h). */
+const char *vis(char *buf, const char *s)
 {
 	size_t n = 0, len;
 	uint32_t cp;
@@ -745,15 +742,20 @@ int cmd_revert(const struct cli *cli, int argc, char **argv)
 
 static const char *status_color(const struct cli *cli, enum check_status s)
 {
-	static const char *const colors[] = {"\033[32m", "\033[31m", "\033[33m", "\033[1;31m"};
+	static const char *const colors[] = {
+		[CHECK_PASS] = "\033[32m", [CHECK_FAIL] = "\033[31m", [CHECK_SKIP] = "\033[33m",
+		[CHECK_ERROR] = "\033[1;31m", [CHECK_WARN] = "\033[35m", [CHECK_INFO] = "\033[36m",
+	};
 
 	return cli->color ? colors[s] : "";
 }
 
-/* Failures first, then errors, skips and passes; profile order within. */
+/* Failures first, then errors, warnings, skips, notes and passes;
+ * profile order within. */
 static int status_rank(enum check_status s)
 {
-	static const int rank[] = {[CHECK_FAIL] = 0, [CHECK_ERROR] = 1, [CHECK_SKIP] = 2, [CHECK_PASS] = 3};
+	static const int rank[] = {[CHECK_FAIL] = 0, [CHECK_ERROR] = 1, [CHECK_WARN] = 2, [CHECK_SKIP] = 3,
+				   [CHECK_INFO] = 4, [CHECK_PASS] = 5};
 
 	return rank[s];
 }
@@ -790,7 +792,7 @@ static struct widths measure(struct check *const *v, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		int id = (int)strlen(v[i]->id), e = v[i]->expected ? (int)strlen(v[i]->expected) : 1;
-		int a = v[i]->actual ? (int)strlen(v[i]->actual) : 1;
+		int a = v[i]->actual && !v[i]->subject ? (int)strlen(v[i]->actual) : 1;
 
 		w.id = id > w.id ? (id < 40 ? id : 40) : w.id;
 		w.expected = e > w.expected ? (e < 36 ? e : 36) : w.expected;
@@ -805,7 +807,7 @@ static void print_check(const struct cli *cli, const struct check *c, const stru
 
 	cell(id, sizeof(id), c->id, (size_t)w->id);
 	cell(exp, sizeof(exp), c->expected, (size_t)w->expected);
-	cell(act, sizeof(act), c->actual, (size_t)w->actual);
+	cell(act, sizeof(act), c->subject ? "" : c->actual, (size_t)w->actual);
 	snprintf(status, sizeof(status), "%s", check_status_name(c->status));
 	for (char *p = status; *p; p++)
 		*p = (char)(*p - 'a' + 'A');
@@ -814,6 +816,10 @@ static void print_check(const struct cli *cli, const struct check *c, const stru
 	if (c->file)
 		printf("%s:%d", base_name(c->file), c->line);
 	putchar('\n');
+	if (c->subject)    /* a finding: what it is about, and what was found */
+		printf("       on: %s\n       found: %s\n", c->subject, c->actual ? c->actual : "-");
+	else if (c->actual && strlen(c->actual) > (size_t)w->actual)
+		printf("       actual: %s\n", c->actual);
 	if (c->note && (c->status != CHECK_PASS || cli->verbose || c->hint || strlen(c->note) > 0))
 		printf("       %s: %s\n", c->status == CHECK_SKIP ? "why" : "note", c->note);
 	if (c->hint && c->status != CHECK_PASS)
@@ -823,6 +829,7 @@ static void print_check(const struct cli *cli, const struct check *c, const stru
 static int audit_text(const struct cli *cli, const struct audit *a)
 {
 	_cleanup_free_ struct check **v = calloc(a->nchecks + 1, sizeof(*v));
+	char counts[160];
 	struct widths w;
 
 	if (!v)
@@ -834,8 +841,7 @@ static int audit_text(const struct cli *cli, const struct audit *a)
 	printf("%-5s  %-*s  %-*s  %-*s  %s\n", "", w.id, "CHECK", w.expected, "EXPECTED", w.actual, "ACTUAL", "SOURCE");
 	for (size_t i = 0; i < a->nchecks; i++)
 		print_check(cli, v[i], &w);
-	printf("%s: %zu pass, %zu fail, %zu skip, %zu error\n", a->profile, a->counts[CHECK_PASS],
-	       a->counts[CHECK_FAIL], a->counts[CHECK_SKIP], a->counts[CHECK_ERROR]);
+	printf("%s: %s\n", a->profile, format_check_counts(counts, sizeof(counts), a));
 	return 0;
 }
 
@@ -852,6 +858,24 @@ static void audit_json(const struct audit *a, FILE *out)
 	json_end(&j);
 }
 
+/* No profile named: the one `rigtune recommend` picks, said on stderr. */
+static int audit_profile(const struct cli *cli, const char *name, const struct host *h, struct profile **ret)
+{
+	struct recommendation rec;
+	int r;
+
+	if (name)
+		return cli_profile_load(name, ret);
+	r = recommend_profile(h, &rec);
+	if (r < 0)
+		return log_errno(r, "audit");
+	if (!cli->json)
+		fprintf(stderr, "rigtune: auditing the recommended profile %s: %s\n", rec.profile, rec.reason);
+	r = cli_profile_load(rec.profile, ret);
+	recommendation_release(&rec);
+	return r;
+}
+
 int cmd_audit(const struct cli *cli, int argc, char **argv)
 {
 	_cleanup_(audit_freep) struct audit *a = NULL;
@@ -862,14 +886,14 @@ int cmd_audit(const struct cli *cli, int argc, char **argv)
 
 	if (argc > 1 && argv[1][0] == '-' && argv[1][1])
 		return log_error("audit: unknown option '%s' (try 'rigtune audit --help')", argv[1]);
-	if (argc != 2)
-		return log_error("audit: expected one PROFILE (try 'rigtune audit --help')");
-	r = cli_profile_load(argv[1], &prof);
-	if (r == 0)
-		r = open_sysroot(cli, &sr);
+	if (argc > 2)
+		return log_error("audit: expected at most one PROFILE (try 'rigtune audit --help')");
+	r = open_sysroot(cli, &sr);
 	if (r == 0 && (r = probe(cli, sr, &h)) == 0) {
-		r = audit_run(sr, &h, prof, &a);
-		r = r < 0 ? log_errno(r, "audit") : 0;
+		r = audit_profile(cli, argc == 2 ? argv[1] : NULL, &h, &prof);
+		if (r == 0)
+			r = rig_audit(sr, &h, prof, NULL, &a);
+		r = r < 0 ? log_errno(r, "audit") : r;
 		host_release(&h);
 	}
 	if (r == 0 && cli->json)
@@ -877,7 +901,7 @@ int cmd_audit(const struct cli *cli, int argc, char **argv)
 	else if (r == 0)
 		r = audit_text(cli, a);
 	if (r == 0)
-		r = a->counts[CHECK_ERROR] ? EXIT_ERROR : a->counts[CHECK_FAIL] ? EXIT_CHECK : EXIT_GOOD;
+		r = audit_exit_status(a);
 	sysroot_free(sr);
 	profile_free(prof);
 	if (fflush(stdout) != 0)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/audit-json.h"
 #include "cli/cli.h"
 #include "cli/health.h"
 #include "common/cpulist.h"
@@ -20,6 +21,7 @@
 #include "common/sysroot.h"
 #include "common/util.h"
 #include "tune/profile.h"
+#include "tune/rig-audit.h"
 #include "verify/bench.h"
 #include "verify/gpu-bench.h"
 
@@ -194,6 +196,11 @@ static int topology_from_host(const struct cli *cli, const struct host *h, const
 	return 0;
 }
 
+static void bench_progress(void *data, const char *what, size_t done, size_t total)
+{
+	progress(data, "measuring %s (%zu of %zu)", what, done + 1, total);
+}
+
 static int run_bench(const struct cli *cli, struct bench_args *a, const struct host *h,
 		     struct bench_report **ret)
 {
@@ -205,6 +212,8 @@ static int run_bench(const struct cli *cli, struct bench_args *a, const struct h
 		.array_bytes = a->size_mb << 20,
 		.isa = a->isa,
 		.quick = a->quick,
+		.on_measure = bench_progress,
+		.on_measure_data = (void *)cli,
 	};
 	_cleanup_free_ char *error = NULL;
 	int r;
@@ -217,6 +226,7 @@ static int run_bench(const struct cli *cli, struct bench_args *a, const struct h
 	cli_health_begin(cli, &a->health, &opt);
 	r = bench_run(&tp.t, &opt, ret, &error);
 	cli_health_end(&a->health);
+	progress_done(cli);
 	topo_release(&tp);
 	if (r < 0)
 		return log_errno(r, "bench: %s", error ? error : "measurement failed");
@@ -502,8 +512,43 @@ static void print_checks(const struct profile *p, const struct bench_check *c, s
 	}
 }
 
+/* The hardware findings that are not a pass: what else holds the rig back. */
+static void print_findings(const struct audit *a, FILE *out)
+{
+	fprintf(out, "\nHardware findings: %zu fail, %zu warn, %zu info\n", a->counts[CHECK_FAIL],
+		a->counts[CHECK_WARN], a->counts[CHECK_INFO]);
+	for (size_t i = 0; i < a->nchecks; i++) {
+		const struct check *c = &a->checks[i];
+
+		char id[VIS_MAX], subject[VIS_MAX], actual[VIS_MAX];
+
+		fprintf(out, "  %-4s  %s: %s%s%s\n", check_status_name(c->status), vis(id, c->id),
+			c->subject ? vis(subject, c->subject) : "", c->subject ? ": " : "",
+			c->actual ? vis(actual, c->actual) : "");
+		if (c->hint)
+			fprintf(out, "        fix: %s\n", vis(actual, c->hint));
+	}
+}
+
+/* The findings, the burn-in's among them, the profile's waivers applied
+ * (verify runs on / only). */
+static int verify_findings(const struct cli *cli, const struct host *h, const struct profile *p,
+			   const struct findings *health, struct audit **ret)
+{
+	struct sysroot *sr = NULL;
+	int r = sysroot_open(cli->sysroot, &sr);
+
+	if (r >= 0)
+		r = audit_run(sr, h, NULL, ret);
+	if (r >= 0)
+		r = rig_audit_findings(sr, h, p, health, *ret);
+	sysroot_free(sr);
+	return r < 0 ? log_errno(r, "verify: hardware findings") : 0;
+}
+
 static void verify_json(const struct profile *p, const struct bench_report *r,
-			const struct bench_check *c, size_t n, const char *verdict, struct json *j)
+			const struct bench_check *c, size_t n, const char *verdict, const struct audit *f,
+			struct json *j)
 {
 	json_object_begin(j);
 	json_kv_int(j, "schema", 1);
@@ -517,6 +562,10 @@ static void verify_json(const struct profile *p, const struct bench_report *r,
 	bench_checks_json(c, n, verdict, j);
 	/* the exit status counts these too; the findings are in bench.findings */
 	json_kv_bool(j, "health_failed", cli_findings_fail(&r->findings));
+	json_object_end(j);
+	json_key(j, "findings");
+	json_object_begin(j);
+	audit_json_members(f, true, j);
 	json_object_end(j);
 	json_object_end(j);
 }
@@ -545,6 +594,7 @@ int cmd_verify(const struct cli *cli, int argc, char **argv)
 	struct host h = {};
 	struct bench_report *r = NULL;
 	struct bench_check *checks = NULL;
+	_cleanup_(audit_freep) struct audit *found = NULL;
 	_cleanup_free_ char *verdict = NULL;
 	size_t n = 0;
 	struct bench_args a;
@@ -576,14 +626,17 @@ int cmd_verify(const struct cli *cli, int argc, char **argv)
 		ret = log_errno(ret < 0 ? ret : -ENOMEM, "verify");
 		goto out;
 	}
+	ret = verify_findings(cli, &h, p, &r->findings, &found);
+	if (ret)
+		goto out;
 	for (size_t i = 0; i < n; i++)
 		failed |= checks[i].status == BENCH_CHECK_FAIL;
-	failed |= cli_findings_fail(&r->findings);
+	failed |= found->counts[CHECK_FAIL] > 0;
 	if (a.json) {
 		struct json j;
 
 		json_init(&j, stdout, false);
-		verify_json(p, r, checks, n, verdict, &j);
+		verify_json(p, r, checks, n, verdict, found, &j);
 		if (json_end(&j) < 0) {
 			ret = log_error("verify: cannot write the JSON output");
 			goto out;
@@ -594,7 +647,7 @@ int cmd_verify(const struct cli *cli, int argc, char **argv)
 		print_assessment(r, stdout);
 		print_checks(p, checks, n, stdout);
 		cli_health_print(r, stdout);
-		cli_findings_print(&r->findings, stdout);
+		print_findings(found, stdout);
 		printf("\n%s\n", verdict);
 	}
 	ret = failed ? EXIT_CHECK : EXIT_GOOD;

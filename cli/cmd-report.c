@@ -13,6 +13,7 @@
 #include "cli/health.h"
 #include "cli/report.h"
 #include "common/util.h"
+#include "tune/rig-audit.h"
 
 static const struct {
 	const char *name;
@@ -25,7 +26,7 @@ static const struct {
 struct report_args {
 	const char *profile, *output;
 	size_t format;
-	bool no_bench, quick;
+	bool no_bench, quick, serials;
 	double burnin_s;            /* --burn-in; 0 none */
 };
 
@@ -34,7 +35,8 @@ static int parse_report_args(const struct cli *cli, int argc, char **argv, struc
 	static const struct option options[] = {
 		{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
 		{"no-bench", no_argument, NULL, 'n'}, {"quick", no_argument, NULL, 'q'},
-		{"burn-in", required_argument, NULL, 'b'}, {},
+		{"burn-in", required_argument, NULL, 'b'},
+		{"serials", no_argument, NULL, 's'}, {},
 	};
 	bool found = false;
 	int c;
@@ -59,6 +61,7 @@ static int parse_report_args(const struct cli *cli, int argc, char **argv, struc
 			if (cli_parse_duration(optarg, &a->burnin_s) < 0)
 				return log_error("--burn-in '%s': a duration such as 30m, 2m, 90s or 1h30m", optarg);
 			break;
+		case 's': a->serials = true; break;
 		default: return log_error("report: usage: rigtune report PROFILE [--format F] [-o FILE] [--no-bench]");
 		}
 	}
@@ -125,24 +128,6 @@ static int add_verify_checks(struct report *r, const char *skipped)
 	return ret < 0 ? ret : 0;
 }
 
-/* The health findings of the run as checks: a fail fails the report; a
- * warning or a note passes with the evidence and the word in its note
- * (main has no warn status yet: the certification work brings one, and
- * its audit_add_findings() is meant to replace this function). */
-static int add_health_checks(struct audit *a, const struct findings *f)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		const struct finding *x = &f->v[i];
-		bool fail = x->severity == FINDING_FAIL;
-		_cleanup_free_ char *note = xasprintf("%s: %s", finding_severity_name(x->severity), x->subject);
-
-		if (!note || audit_add(a, x->id, fail ? CHECK_FAIL : CHECK_PASS, NULL, NULL, x->evidence,
-				       x->fix, note) < 0)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
 /* Write through a temporary file in the same directory, then rename. */
 static int write_output(const struct report *r, size_t format, const char *output)
 {
@@ -187,9 +172,6 @@ static int gather(const struct cli *cli, const struct report_args *a, struct rep
 	const char *skipped = NULL;
 	int ret;
 
-	ret = audit_run(sr, r->host, r->profile, &r->audit);
-	if (ret < 0)
-		return log_errno(ret, "report: audit");
 	if (a->no_bench)
 		skipped = "not measured: --no-bench";
 	else if (!sr->live)
@@ -198,9 +180,13 @@ static int gather(const struct cli *cli, const struct report_args *a, struct rep
 		skipped = "not measured: the verifier failed (see its message above)";
 	r->bench = *bench;
 	r->bench_skipped = skipped;
+	/* the burn-in's findings are judged with the hardware's, waivers and all */
+	progress(cli, "auditing %s and the hardware findings", r->profile->name);
+	ret = rig_audit(sr, r->host, r->profile, r->bench ? &r->bench->findings : NULL, &r->audit);
+	progress_done(cli);
+	if (ret < 0)
+		return log_errno(ret, "report: audit");
 	ret = add_verify_checks(r, skipped);
-	if (ret >= 0 && r->bench)
-		ret = add_health_checks(r->audit, &r->bench->findings);
 	return ret < 0 ? log_errno(ret, "report: verify") : 0;
 }
 
@@ -212,6 +198,7 @@ int cmd_report(const struct cli *cli, int argc, char **argv)
 	struct bench_report *bench = NULL;
 	struct host h = {};
 	struct report r = {.cli = cli, .generated = time(NULL)};
+	_cleanup_free_ char *hostname = NULL;
 	int ret;
 
 	ret = parse_report_args(cli, argc, argv, &a);
@@ -230,12 +217,16 @@ int cmd_report(const struct cli *cli, int argc, char **argv)
 		r.profile = p;
 		r.host = &h;
 		r.color = cli->color && !a.output && a.format == 0;
+		r.serials = a.serials;
+		/* a captured tree's hostname is another machine's */
+		if (sr->live && sr_read_string(sr, &hostname, "proc/sys/kernel/hostname") == 0)
+			r.hostname = hostname;
 		ret = gather(cli, &a, &r, sr, &bench);
 	}
 	if (ret == 0)
 		ret = write_output(&r, a.format, a.output);
 	if (ret == 0)
-		ret = r.audit->counts[CHECK_ERROR] ? EXIT_ERROR : r.audit->counts[CHECK_FAIL] ? EXIT_CHECK : EXIT_GOOD;
+		ret = audit_exit_status(r.audit);
 	free((char *)r.verdict);
 	audit_free(r.audit);
 	bench_report_free(bench);

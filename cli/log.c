@@ -1,4 +1,5 @@
-/* Messages on stderr: "rigtune: what went wrong", for every command. */
+/* Messages on stderr: "rigtune: what went wrong", for every command;
+ * and the progress of long ones (bench, verify, report). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,4 +54,25 @@ void log_info(const struct cli *cli, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog("", fmt, ap, 0);
 	va_end(ap);
+}
+
+void progress(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli->quiet ? !cli->verbose : !cli->progress_tty && !cli->verbose)
+		return;
+	fputs(cli->progress_tty && !cli->verbose ? "\r\033[Krigtune: " : "rigtune: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (!cli->progress_tty || cli->verbose)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+void progress_done(const struct cli *cli)
+{
+	if (cli->progress_tty && !cli->quiet && !cli->verbose)
+		fputs("\r\033[K", stderr);
 }

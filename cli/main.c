@@ -14,12 +14,15 @@ static const struct command commands[] = {
 	{"probe", cmd_probe, "[--json]", "what the host is: CPU, NUMA, memory, PCIe links, THP, hugepages, IRQs"},
 	{"apply", cmd_apply, "PROFILE [--dry-run] [--bootloader] [--wait-lock SECONDS]", "apply a profile, journaling every original value"},
 	{"revert", cmd_revert, "[--force] [--wait-lock SECONDS]", "put back every value the last apply changed"},
-	{"audit", cmd_audit, "PROFILE [--json]", "check the host against a profile; change nothing"},
+	{"status", cmd_status, "[--json]", "which profile was applied, what it changed, what drifted since"},
+	{"audit", cmd_audit, "[PROFILE] [--json]", "check the host against a profile (default: the recommended one) "
+	 "and its hardware findings; change nothing"},
+	{"recommend", cmd_recommend, "[--json]", "the shipped profile that fits this host, and why"},
 	{"verify", cmd_verify, "PROFILE [--json] [--quick] [--burn-in DURATION] [--no-health]",
 	 "measure memory bandwidth against the profile's targets, with health under load"},
 	{"bench", cmd_bench, "[--json] [--threads N] [--nodes LIST] [--size-mb M] [--kernel K,...] [--burn-in D] [--no-health]",
 	 "measure memory bandwidth"},
-	{"report", cmd_report, "PROFILE [--format text|json|junit|prometheus|html] [-o FILE] [--no-bench] [--quick] [--burn-in D]",
+	{"report", cmd_report, "PROFILE [--format text|json|junit|prometheus|html] [-o FILE] [--no-bench] [--quick] [--burn-in D] [--serials]",
 	 "probe + audit + verify in one document"},
 	{"topo", cmd_topo, "[--json] [-v]", "GPU/NIC affinity matrix: PIX, PXB, PHB, NODE, SYS, NV#, XGMI"},
 	{"plan", cmd_plan, "[--json]", "placement advice: numactl, CUDA/HIP_VISIBLE_DEVICES, closest NIC, systemd drop-ins"},
@@ -40,6 +43,7 @@ static void usage(FILE *out)
 		     "  --pci-dump FILE   read PCI config space from an lspci -x/-xxx/-xxxx dump\n"
 		     "  --json            machine-readable output\n"
 		     "  -v, --verbose     say more\n"
+		     "  -q, --quiet       no progress on a terminal (bench, verify, report)\n"
 		     "  -h, --help        this help\n"
 		     "  --version         print the version\n\n"
 		     "Exit status: 0 all good, 1 a check failed, 2 usage, profile or runtime error.\n"
@@ -74,6 +78,8 @@ static int parse_globals(struct cli *cli, int *argc, char **argv, bool *help, bo
 			cli->json = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			cli->verbose++;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			cli->quiet = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			*help = true;
 		} else if (!strcmp(a, "--version")) {
@@ -96,6 +102,7 @@ int main(int argc, char **argv)
 	const char *nc = getenv("NO_COLOR");
 
 	cli.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	cli.progress_tty = isatty(STDERR_FILENO);
 	if (parse_globals(&cli, &argc, argv, &help, &version))
 		return EXIT_ERROR;
 	if (version) {

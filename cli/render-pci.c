@@ -13,7 +13,9 @@
  * max_bandwidth_gbps, downgraded (as lspci marks it on an endpoint; for a
  * root or downstream port: below what it and the device under it
  * support), idle (a GPU's power-saving 2.5 GT/s at full width: downgraded
- * stays true, an audit treats it as a warning), source ("config", "dump",
+ * stays true, an audit treats it as a warning), empty_slot (a root or
+ * downstream port, link down, nothing below it: its width is 0, lspci's
+ * x0), source ("config", "dump",
  * "sysfs"). upstream: the bridges above, root port first, parent last.
  * limiting_hop: the upstream end (a root or switch port) of the first hop,
  * from the device up, that trained below what both its ends support, or
@@ -73,6 +75,10 @@ static void format_link(char *buf, size_t size, const struct pci_info *pi, const
 	}
 	format_current(cur, sizeof(cur), l);
 	format_max(max, sizeof(max), l);
+	if (pci_empty_slot(pi, d)) {
+		snprintf(buf, size, "empty slot (link down; %s capable)", max);
+		return;
+	}
 	if (isnan(l->speed_gts) && l->width <= 0) {
 		snprintf(buf, size, "link down (%s capable)", max);
 		return;
@@ -298,9 +304,10 @@ static double round2(double v)
 	return round(v * 100) / 100;
 }
 
-static void render_link_json(const struct pci_device *d, struct json *j)
+static void render_link_json(const struct pci_info *pi, const struct pci_device *d, struct json *j)
 {
 	const struct pci_link *l = &d->link;
+	bool empty = pci_empty_slot(pi, d);
 
 	json_key(j, "link");
 	if (!d->has_link) {
@@ -310,7 +317,7 @@ static void render_link_json(const struct pci_device *d, struct json *j)
 	json_object_begin(j);
 	json_kv_double(j, "speed_gts", l->speed_gts);
 	json_kv_int_opt(j, "gen", l->gen);
-	json_kv_int_opt(j, "width", l->width);
+	json_kv_int_opt(j, "width", empty ? 0 : l->width);  /* lspci's x0: link down */
 	json_kv_double(j, "max_speed_gts", l->max_speed_gts);
 	json_kv_int_opt(j, "max_gen", l->max_gen);
 	json_kv_int_opt(j, "max_width", l->max_width);
@@ -318,6 +325,7 @@ static void render_link_json(const struct pci_device *d, struct json *j)
 	json_kv_double(j, "max_bandwidth_gbps", round2(pci_bandwidth_gbps(l->max_speed_gts, l->max_width)));
 	json_kv_bool(j, "downgraded", l->downgraded);
 	json_kv_bool(j, "idle", l->idle_downgrade);
+	json_kv_bool(j, "empty_slot", empty);
 	json_kv_string(j, "source", l->source);
 	json_object_end(j);
 }
@@ -332,7 +340,7 @@ static const char *port_type_key(int type)
 	return type >= 0 && (size_t)type < ARRAY_SIZE(keys) ? keys[type] : NULL;
 }
 
-static void render_device_json(const struct pci_device *d, struct json *j)
+static void render_device_json(const struct pci_info *pi, const struct pci_device *d, struct json *j)
 {
 	_cleanup_free_ char *cpus = d->local_cpus ? cpulist_format(d->local_cpus) : NULL;
 
@@ -359,7 +367,7 @@ static void render_device_json(const struct pci_device *d, struct json *j)
 	else
 		json_bool(j, d->acs);
 	json_kv_int_opt(j, "iommu_group", d->iommu_group);
-	render_link_json(d, j);
+	render_link_json(pi, d, j);
 	json_key(j, "upstream");
 	json_array_begin(j);
 	for (size_t k = 0; d->upstream && d->upstream[k]; k++)
@@ -376,7 +384,7 @@ void render_pci_json(const struct host *h, struct json *j)
 	json_key(j, "devices");
 	json_array_begin(j);
 	for (size_t i = 0; i < h->pci.ndevices; i++)
-		render_device_json(&h->pci.devices[i], j);
+		render_device_json(&h->pci, &h->pci.devices[i], j);
 	json_array_end(j);
 	json_kv_string(j, "method", h->pci.method);
 	json_kv_string(j, "error", h->pci.error);

@@ -27,6 +27,7 @@ void report_json(const struct report *r, FILE *out)
 	json_object_begin(&j);
 	render_host_json(r->host, &j);
 	json_object_end(&j);
+	report_machine_json(r, &j);
 	audit_json_members(a, true, &j);
 	json_key(&j, "bench");
 	if (r->bench) {
@@ -78,6 +79,14 @@ static void junit_case(const struct report *r, const struct check *c, const char
 	}
 	if (c->status == CHECK_PASS) {
 		fputs("/>\n", out);
+		return;
+	}
+	if (c->status == CHECK_WARN || c->status == CHECK_INFO) {  /* a passing case, with what was found */
+		fprintf(out, ">\n      <system-out>%s: ", check_status_name(c->status));
+		escape_xml(out, c->subject);
+		fputs(c->subject ? ": " : "", out);
+		escape_xml(out, c->actual);
+		fputs("</system-out>\n    </testcase>\n", out);
 		return;
 	}
 	fputs(">\n", out);
@@ -138,7 +147,8 @@ static void prom_checks(const struct report *r, FILE *out)
 	const struct audit *a = r->audit;
 
 	prom_header(out, "rigtune_check_passed", "gauge",
-		    "1 when the check passed, 0 when it failed or erred (skipped checks are left out).");
+		    "1 when the check passed (or is a warn or info finding), 0 when it failed or erred "
+		    "(skipped checks are left out).");
 	for (size_t i = 0; i < a->nchecks; i++) {
 		const struct check *c = &a->checks[i];
 
@@ -148,7 +158,7 @@ static void prom_checks(const struct report *r, FILE *out)
 		escape_prom_label(out, c->id);
 		fputs("\",profile=\"", out);
 		escape_prom_label(out, r->profile->name);
-		fprintf(out, "\",status=\"%s\"} %d\n", check_status_name(c->status), c->status == CHECK_PASS);
+		fprintf(out, "\",status=\"%s\"} %d\n", check_status_name(c->status), c->status == CHECK_PASS || c->status == CHECK_WARN || c->status == CHECK_INFO);
 	}
 	prom_header(out, "rigtune_checks", "gauge", "Number of checks by status.");
 	for (int s = 0; s < CHECK_STATUS_COUNT; s++) {

@@ -27,7 +27,7 @@ static const char style[] =
 	"table{border-collapse:collapse;width:100%}td,th{padding:4px 8px;border-bottom:1px solid #eee;"
 	"text-align:left;vertical-align:top}th{background:#f5f5f5}"
 	".pass{color:#2e7d32}.fail{color:#c62828;font-weight:600}.skip{color:#888}.error{color:#6a1b9a;"
-	"font-weight:600}.hint{color:#555;font-size:.9em}svg text{font:12px monospace}"
+	"font-weight:600}.warn{color:#b26a00;font-weight:600}.info{color:#1565c0}.hint{color:#555;font-size:.9em}svg text{font:12px monospace}"
 	"svg .title{font:bold 13px system-ui,sans-serif}";
 
 static void h(FILE *out, const char *s)
@@ -39,7 +39,7 @@ static void html_header(const struct report *r, FILE *out)
 {
 	const struct audit *a = r->audit;
 	const struct host *host = r->host;
-	char when[64];
+	char when[64], counts[160];
 
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&r->generated));
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>rigtune report: ", out);
@@ -51,14 +51,14 @@ static void html_header(const struct report *r, FILE *out)
 	fprintf(out, " &middot; %d sockets, %d cores, %d threads &middot; %zu NUMA nodes &middot; kernel ",
 		host->cpu.sockets, host->cpu.cores, host->cpu.threads, host->numa.nnodes);
 	h(out, host->kernel.release);
-	fprintf(out, " &middot; %s</p>\n<div class=\"verdict %s\">%s: %zu pass, %zu fail, %zu skip, %zu error</div>\n",
-		when, report_verdict(r), report_verdict(r), a->counts[CHECK_PASS], a->counts[CHECK_FAIL],
-		a->counts[CHECK_SKIP], a->counts[CHECK_ERROR]);
+	fprintf(out, " &middot; %s</p>\n<div class=\"verdict %s\">%s: %s</div>\n", when, report_verdict(r),
+		report_verdict(r), format_check_counts(counts, sizeof(counts), a));
 }
 
 static void html_checks(const struct report *r, FILE *out)
 {
-	static const enum check_status order[] = {CHECK_FAIL, CHECK_ERROR, CHECK_PASS, CHECK_SKIP};
+	static const enum check_status order[] = {CHECK_FAIL, CHECK_ERROR, CHECK_WARN, CHECK_INFO, CHECK_PASS,
+						  CHECK_SKIP};
 	const struct audit *a = r->audit;
 
 	fputs("<h2>Checks</h2>\n<table><tr><th>status</th><th>check</th><th>expected</th><th>actual</th>"
@@ -73,9 +73,9 @@ static void html_checks(const struct report *r, FILE *out)
 			fprintf(out, "<tr><td class=\"%s\">%s</td><td>", check_status_name(c->status),
 				check_status_name(c->status));
 			h(out, c->id);
-			if (c->note || c->hint) {
+			if (c->note || c->hint || c->subject) {
 				fputs("<div class=\"hint\">", out);
-				h(out, c->note);
+				h(out, c->subject ? c->subject : c->note);
 				if (c->hint) {
 					fputs(c->note ? "<br>fix: " : "fix: ", out);
 					h(out, c->hint);
@@ -380,6 +380,7 @@ void report_html(const struct report *r, FILE *out)
 {
 	html_header(r, out);
 	html_checks(r, out);
+	report_machine_html(r, out);
 	html_topology(r, out);
 	html_gpu_links(r, out);
 	html_bandwidth(r, out);

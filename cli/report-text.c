@@ -9,36 +9,12 @@
 #include "common/escape.h"
 #include "common/util.h"
 
-/* Kernel, tree and profile strings as printed (escape_text): up to 8 per
- * line, freed together. */
-struct tstr {
-	char *s[8];
-	size_t n;
-};
-
-static const char *T(struct tstr *t, const char *s)
-{
-	char *e = s ? escape_dup(escape_text, s) : NULL;
-
-	if (!e || t->n == ARRAY_SIZE(t->s)) {
-		free(e);
-		return s ? "?" : "";
-	}
-	return t->s[t->n++] = e;
-}
-
-static void tstr_release(struct tstr *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->s[i]);
-	t->n = 0;
-}
-
 static const char *paint(const struct report *r, enum check_status s)
 {
 	static const char *const colors[] = {
 		[CHECK_PASS] = "\033[32m", [CHECK_FAIL] = "\033[1;31m",
 		[CHECK_SKIP] = "\033[2m", [CHECK_ERROR] = "\033[1;35m",
+		[CHECK_WARN] = "\033[33m", [CHECK_INFO] = "\033[36m",
 	};
 	return r->color ? colors[s] : "";
 }
@@ -57,8 +33,11 @@ static void print_problem(const struct report *r, const struct check *c, FILE *o
 	if (c->file)
 		fprintf(out, "  (%s)", T(&t, report_source(c, src, sizeof(src))));
 	fputc('\n', out);
-	fprintf(out, "        expected %s, actual %s\n", c->expected ? T(&t, c->expected) : "-",
-		c->actual ? T(&t, c->actual) : "unknown");
+	if (c->subject)
+		fprintf(out, "        on %s: %s\n", T(&t, c->subject), c->actual ? T(&t, c->actual) : "-");
+	else
+		fprintf(out, "        expected %s, actual %s\n", c->expected ? T(&t, c->expected) : "-",
+			c->actual ? T(&t, c->actual) : "unknown");
 	if (c->note)
 		fprintf(out, "        %s\n", T(&t, c->note));
 	if (c->hint)
@@ -72,7 +51,7 @@ static int width_of(const struct audit *a, size_t field)
 
 	for (size_t i = 0; i < a->nchecks; i++) {
 		const struct check *c = &a->checks[i];
-		const char *s = field == 0 ? c->id : field == 1 ? c->expected : c->actual;
+		const char *s = field == 0 ? c->id : field == 1 ? c->expected : c->subject ? NULL : c->actual;
 		int n = s ? (int)strlen(s) : 1;
 
 		if (n > w)
@@ -95,7 +74,8 @@ static void print_table(const struct report *r, FILE *out)
 
 		fprintf(out, "  %s%-5s%s %-*.*s %-*.*s %-*.*s %s\n", paint(r, c->status),
 			check_status_name(c->status), reset(r), wid, wid, T(&t, c->id), wexp, wexp,
-			c->expected ? T(&t, c->expected) : "-", wact, wact, c->actual ? T(&t, c->actual) : "unknown",
+			c->expected ? T(&t, c->expected) : "-", wact, wact,
+			c->subject ? T(&t, c->subject) : c->actual ? T(&t, c->actual) : "unknown",
 			T(&t, report_source(c, src, sizeof(src))));
 		tstr_release(&t);
 	}
@@ -155,22 +135,25 @@ void report_text(const struct report *r, FILE *out)
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&r->generated));
 	fprintf(out, "rigtune report: %s (%s), %s\n", T(&t, r->profile->name), T(&t, r->profile->path), when);
 	tstr_release(&t);
-	fprintf(out, "%sVerdict: %s%s — %zu pass, %zu fail, %zu skip, %zu error\n",
+	static const enum check_status problems[] = {CHECK_FAIL, CHECK_ERROR, CHECK_WARN, CHECK_INFO};
+	char counts[160];
+
+	fprintf(out, "%sVerdict: %s%s — %s\n",
 		r->color ? (a->counts[CHECK_FAIL] || a->counts[CHECK_ERROR] ? "\033[1;31m" : "\033[1;32m") : "",
-		report_verdict(r), reset(r), a->counts[CHECK_PASS], a->counts[CHECK_FAIL], a->counts[CHECK_SKIP],
-		a->counts[CHECK_ERROR]);
-	for (int pass = 0; pass < 2; pass++)
+		report_verdict(r), reset(r), format_check_counts(counts, sizeof(counts), a));
+	for (size_t pass = 0; pass < ARRAY_SIZE(problems); pass++)
 		for (size_t i = 0; i < a->nchecks; i++) {
 			const struct check *c = &a->checks[i];
 
-			if (c->status != (pass ? CHECK_ERROR : CHECK_FAIL))
+			if (c->status != problems[pass])
 				continue;
 			if (!any)
-				fprintf(out, "\nProblems\n");
+				fprintf(out, "\nProblems and findings (fail and error count in the verdict, warn and info do not)\n");
 			any = true;
 			print_problem(r, c, out);
 		}
 	print_table(r, out);
 	print_host(r, out);
+	report_machine_text(r, out);
 	print_bench(r, out);
 }

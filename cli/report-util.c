@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli/report.h"
+#include "common/escape.h"
+#include "common/util.h"
 
 const char *report_section(const struct check *c, char *buf, size_t size)
 {
@@ -35,4 +37,22 @@ const char *report_source(const struct check *c, char *buf, size_t size)
 void prom_header(FILE *out, const char *name, const char *type, const char *help)
 {
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+const char *T(struct tstr *t, const char *s)
+{
+	char *e = s ? escape_dup(escape_text, s) : NULL;
+
+	if (!e || t->n == ARRAY_SIZE(t->s)) {
+		free(e);
+		return s ? "?" : "";
+	}
+	return t->s[t->n++] = e;
+}
+
+void tstr_release(struct tstr *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->s[i]);
+	t->n = 0;
 }

@@ -20,6 +20,8 @@ struct report {
 	const char *verdict;                /* the verifier's sentence, or NULL */
 	time_t generated;
 	bool color;                         /* text only: ANSI colours */
+	const char *hostname;               /* live host only, else NULL */
+	bool serials;                       /* --serials: show serial numbers */
 };
 
 /* The section of a check: what stands before the first '.' of its id
@@ -37,8 +39,21 @@ void report_junit(const struct report *r, FILE *out);
 void report_prometheus(const struct report *r, FILE *out);
 void report_html(const struct report *r, FILE *out);
 
+/* Kernel, tree and profile strings as printed on a terminal (escape_text,
+ * report-util.c): up to 8 per line, freed together by tstr_release. */
+struct tstr {
+	char *s[8];
+	size_t n;
+};
+const char *T(struct tstr *t, const char *s);
+void tstr_release(struct tstr *t);
+
 /* Prometheus HELP and TYPE lines (report-util.c). */
 void prom_header(FILE *out, const char *name, const char *type, const char *help);
 /* Health under load (report-health.c): SVG line charts; counters and sensors. */
 void report_html_health(const struct report *r, FILE *out);
 void report_prometheus_health(const struct report *r, FILE *out);
+/* Which machine it is (cli/report-machine.c). */
+void report_machine_text(const struct report *r, FILE *out);
+void report_machine_json(const struct report *r, struct json *j);
+void report_machine_html(const struct report *r, FILE *out);

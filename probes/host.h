@@ -254,6 +254,14 @@ struct dimm {
 	int socket, channel;        /* derived from the locators, UNKNOWN */
 	bool populated;             /* a DIMM is installed */
 	int data_width;             /* bits, UNKNOWN */
+	char *manufacturer, *part_number, *serial;  /* SMBIOS strings, or NULL */
+};
+
+/* Which machine it is, from SMBIOS types 0, 1 and 2; NULL where absent. */
+struct machine_identity {
+	char *bios_vendor, *bios_version, *bios_date;
+	char *sys_vendor, *product, *sys_version, *sys_serial;
+	char *board_vendor, *board_name, *board_serial;
 };
 
 /* One socket's share of the slots, from the DIMMs' derived sockets. */
@@ -281,6 +289,7 @@ struct memory_info {
 	char **skipped;             /* non-DRAM records left out: "NVDIMM_0: NVDIMM-N, 16 GiB" */
 	struct memory_socket *sockets;
 	size_t nsockets;
+	struct machine_identity machine;  /* read from the same SMBIOS table */
 };
 
 /* The IOMMU as DMA from devices sees it. */

@@ -103,7 +103,10 @@ static int dimm_from_record(const struct smbios_memory_device *d, struct dimm *o
 	*out = (struct dimm){.speed_mts = UNKNOWN, .configured_mts = UNKNOWN, .data_width = UNKNOWN};
 	out->populated = d->installed;
 	out->size_bytes = d->size_bytes;
-	if ((r = dup_string(d->locator, &out->locator)) < 0 || (r = dup_string(d->bank, &out->bank)) < 0)
+	if ((r = dup_string(d->locator, &out->locator)) < 0 || (r = dup_string(d->bank, &out->bank)) < 0 ||
+	    (d->installed && ((r = dup_string(d->manufacturer, &out->manufacturer)) < 0 ||
+			      (r = dup_string(d->part_number, &out->part_number)) < 0 ||
+			      (r = dup_string(d->serial, &out->serial)) < 0)))
 		return r;
 	if (d->installed && type && !(out->type = strdup(type)))
 		return -ENOMEM;
@@ -146,6 +149,28 @@ static bool in_list(const uint16_t *v, size_t n, uint16_t x)
 
 /* Every type 17 record of the table: DRAM slots into m->dimms, others
  * into m->skipped. A malformed table keeps what came before the damage. */
+/* Types 0, 1 and 2: BIOS, system, baseboard. */
+static int read_identity(const uint8_t *t, size_t len, struct machine_identity *out)
+{
+	struct smbios_identity id = {0};
+	struct smbios_structure s;
+	size_t off = 0;
+	int r;
+
+	while (smbios_next(t, len, &off, &s) > 0)
+		(void)smbios_identity_parse(&s, &id);
+	if ((r = dup_string(id.bios_vendor, &out->bios_vendor)) < 0 ||
+	    (r = dup_string(id.bios_version, &out->bios_version)) < 0 ||
+	    (r = dup_string(id.bios_date, &out->bios_date)) < 0 ||
+	    (r = dup_string(id.sys_vendor, &out->sys_vendor)) < 0 || (r = dup_string(id.product, &out->product)) < 0 ||
+	    (r = dup_string(id.sys_version, &out->sys_version)) < 0 ||
+	    (r = dup_string(id.sys_serial, &out->sys_serial)) < 0 ||
+	    (r = dup_string(id.board_vendor, &out->board_vendor)) < 0 ||
+	    (r = dup_string(id.board_name, &out->board_name)) < 0)
+		return r;
+	return dup_string(id.board_serial, &out->board_serial);
+}
+
 static int read_dimms(const uint8_t *t, size_t len, struct memory_info *m)
 {
 	uint16_t arrays[MAX_ARRAYS];
@@ -469,7 +494,9 @@ static int read_smbios(const struct sysroot *sr, struct memory_info *m)
 	    smbios_entry_point_parse((const uint8_t *)ep, eplen, &v) == 0 &&
 	    !(m->smbios_version = xasprintf("%d.%d", v.major, v.minor)))
 		return -ENOMEM;
-	r = read_dimms((const uint8_t *)table, len, m);
+	r = read_identity((const uint8_t *)table, len, &m->machine);
+	if (r >= 0)
+		r = read_dimms((const uint8_t *)table, len, m);
 	if (r < 0)
 		return r;
 	if (!m->ndimms) {
@@ -492,6 +519,20 @@ int memory_probe_collect(const struct sysroot *sr, const struct probe_options *o
 	return numa_warning(h, m);
 }
 
+static void machine_identity_release(struct machine_identity *id)
+{
+	free(id->bios_vendor);
+	free(id->bios_version);
+	free(id->bios_date);
+	free(id->sys_vendor);
+	free(id->product);
+	free(id->sys_version);
+	free(id->sys_serial);
+	free(id->board_vendor);
+	free(id->board_name);
+	free(id->board_serial);
+}
+
 void memory_probe_release(struct host *h)
 {
 	struct memory_info *m = &h->memory;
@@ -500,7 +541,11 @@ void memory_probe_release(struct host *h)
 		free(m->dimms[i].locator);
 		free(m->dimms[i].bank);
 		free(m->dimms[i].type);
+		free(m->dimms[i].manufacturer);
+		free(m->dimms[i].part_number);
+		free(m->dimms[i].serial);
 	}
+	machine_identity_release(&m->machine);
 	free(m->dimms);
 	free(m->unknown_reason);
 	free(m->smbios_version);

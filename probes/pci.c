@@ -263,6 +263,16 @@ const struct pci_device *pci_link_partner_below(const struct pci_info *pi, const
 	return NULL;
 }
 
+bool pci_empty_slot(const struct pci_info *pi, const struct pci_device *port)
+{
+	if (!port->has_link || !port->is_bridge || port->link.width > 0 || pci_faces_upstream(pi, port))
+		return false;
+	for (size_t i = 0; i < pi->ndevices; i++)
+		if (pi->devices[i].parent && !strcmp(pi->devices[i].parent, port->bdf))
+			return false;
+	return true;
+}
+
 static int min_width(int a, int b)
 {
 	if (a <= 0)
@@ -290,15 +300,20 @@ static bool link_below(double speed, int width, double cap_speed, int cap_width)
 	return speed < cap_speed - 0.01 || (width > 0 && cap_width > 0 && width < cap_width);
 }
 
+/* An idle GPU keeps every lane its slot gives it (x8 in a slot wired
+ * x8 for an x16 card) and drops only the speed. */
 static void judge_upstream_end(const struct pci_info *pi, struct pci_device *d)
 {
 	struct pci_link *l = &d->link;
+	double cap_speed;
+	int cap_width;
 
 	if (!d->has_link || !pci_faces_upstream(pi, d))
 		return;
+	pci_hop_capability(pi, d, &cap_speed, &cap_width);
 	l->downgraded = link_below(l->speed_gts, l->width, l->max_speed_gts, l->max_width);
 	l->idle_downgrade = l->downgraded && pci_is_gpu(d) && l->gen == 1 && l->width > 0 &&
-			    l->width == l->max_width;
+			    l->width == cap_width;
 }
 
 static void judge_port(const struct pci_info *pi, struct pci_device *port)

@@ -83,6 +83,9 @@ const char *pci_port_role(const struct pci_info *pi, const struct pci_device *d)
 /* The device at the other end of a downstream-facing port's link (the
  * lowest function under it that faces upstream and has a link), or NULL. */
 const struct pci_device *pci_link_partner_below(const struct pci_info *pi, const struct pci_device *port);
+/* A root or switch downstream port whose link is down with nothing
+ * below it: an empty slot (lspci: LnkSta width x0), not a fault. */
+bool pci_empty_slot(const struct pci_info *pi, const struct pci_device *port);
 /* The capability of the link a device faces upstream with: the lower of
  * its own and its parent's maxima (its own where the parent's is unknown). */
 void pci_hop_capability(const struct pci_info *pi, const struct pci_device *d, double *speed, int *width);
@@ -96,8 +99,9 @@ void pci_hop_capability(const struct pci_info *pi, const struct pci_device *d, d
  * runs below what both the port and the device under it support (a port
  * with nothing under it is never downgraded, as in lspci).
  *
- * idle_downgrade: a GPU (pci_is_gpu) at 2.5 GT/s, full width, capable of
- * more: power saving, not a fault; the port above it shares the mark.
+ * idle_downgrade: a GPU (pci_is_gpu) at 2.5 GT/s with every lane its slot
+ * gives it (see pci_hop_capability), capable of more: power saving, not a
+ * fault; the port above it shares the mark.
  *
  * limiting_hop: the BDF of the upstream end (a root port, a switch port)
  * of the first hop, walking from the device towards its root port, whose

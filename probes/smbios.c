@@ -226,8 +226,41 @@ int smbios_memory_device_parse(const struct smbios_structure *s, struct smbios_m
 	d.speed_mts = parse_speed(s, 0x15, 0x54);
 	d.configured_mts = parse_speed(s, 0x20, 0x58);
 	smbios_u8(s, 0x28, &d.technology);
+	d.manufacturer = string_at(s, 0x17);
+	d.serial = string_at(s, 0x18);
+	d.part_number = string_at(s, 0x1A);
 	*ret = d;
 	return 0;
+}
+
+/* Types 1 and 2 start alike: manufacturer, product, version, serial. */
+static void maker_strings(const struct smbios_structure *s, const char **maker, const char **product,
+			  const char **version, const char **serial)
+{
+	*maker = string_at(s, 0x04);
+	*product = string_at(s, 0x05);
+	if (version)
+		*version = string_at(s, 0x06);
+	*serial = string_at(s, 0x07);
+}
+
+int smbios_identity_parse(const struct smbios_structure *s, struct smbios_identity *id)
+{
+	switch (s->type) {
+	case SMBIOS_TYPE_BIOS:
+		id->bios_vendor = string_at(s, 0x04);
+		id->bios_version = string_at(s, 0x05);
+		id->bios_date = string_at(s, 0x08);
+		return 0;
+	case SMBIOS_TYPE_SYSTEM:
+		maker_strings(s, &id->sys_vendor, &id->product, &id->sys_version, &id->sys_serial);
+		return 0;
+	case SMBIOS_TYPE_BASEBOARD:
+		maker_strings(s, &id->board_vendor, &id->board_name, NULL, &id->board_serial);
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 const char *smbios_memory_type_name(uint8_t type)

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SMBIOS_TYPE_BIOS 0
+#define SMBIOS_TYPE_SYSTEM 1
+#define SMBIOS_TYPE_BASEBOARD 2
 #define SMBIOS_TYPE_MEMORY_ARRAY 16
 #define SMBIOS_TYPE_MEMORY_DEVICE 17
 #define SMBIOS_TYPE_END 127
@@ -72,7 +75,20 @@ struct smbios_memory_device {
 	uint16_t data_width;        /* bits, 0 unknown */
 	uint32_t speed_mts;         /* rated, 0 unknown */
 	uint32_t configured_mts;    /* as the firmware set it up, 0 unknown */
+	const char *manufacturer, *serial, *part_number;  /* into the table, or NULL */
 };
+
+/* Which machine it is: type 0 (BIOS), 1 (system) and 2 (baseboard)
+ * strings, pointing into the table; NULL where absent. */
+struct smbios_identity {
+	const char *bios_vendor, *bios_version, *bios_date;
+	const char *sys_vendor, *product, *sys_version, *sys_serial;
+	const char *board_vendor, *board_name, *board_serial;
+};
+
+/* Fill the members s's type carries (0, 1 or 2); others are left as they
+ * are. -EINVAL for another type. */
+int smbios_identity_parse(const struct smbios_structure *s, struct smbios_identity *id);
 
 /* A type 17 record. -EINVAL when s is another type or shorter than the
  * SMBIOS 2.1 layout (0x15 bytes). */

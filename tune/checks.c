@@ -10,7 +10,7 @@
 
 const char *check_status_name(enum check_status s)
 {
-	static const char *const names[] = {"pass", "fail", "skip", "error"};
+	static const char *const names[] = {"pass", "fail", "skip", "error", "warn", "info"};
 
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "error";
 }
@@ -61,9 +61,15 @@ struct audit *audit_free(struct audit *a)
 		free(c->file);
 		free(c->hint);
 		free(c->note);
+		free(c->subject);
 	}
 	free(a->checks);
 	free(a->profile);
 	free(a);
 	return NULL;
+}
+
+int audit_exit_status(const struct audit *a)
+{
+	return a->counts[CHECK_ERROR] ? 2 : a->counts[CHECK_FAIL] ? 1 : 0;
 }

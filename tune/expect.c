@@ -400,6 +400,46 @@ RULE(expect_thp)
 	return check_string(a, e, v, false, hint, "no transparent hugepage settings on this kernel");
 }
 
+/* Every GPU's link at least this wide: what it trained at, or what its
+ * slot allows when it idles (an x8-wired slot is a finding of its own,
+ * info unless the profile asks for more, here). */
+RULE(expect_gpu_link_width_min)
+{
+	const struct pci_info *pci = &ctx->host->pci;
+	struct strbuf bad = {0};
+	uint64_t want;
+	size_t n = 0;
+	int r = schema_parse_count(e->value, &want);
+
+	for (size_t i = 0; r >= 0 && i < pci->ndevices; i++) {
+		const struct pci_device *d = &pci->devices[i];
+
+		if (!tune_device_in_class(d->class_code, d->vendor_id, "gpu") || !d->has_link || d->link.width <= 0)
+			continue;
+		n++;
+		if ((uint64_t)d->link.width < want)
+			r = strbuf_printf(&bad, "%s%s x%d", bad.len ? ", " : "", d->bdf, d->link.width);
+	}
+	if (r >= 0) {
+		_cleanup_free_ char *exp = xasprintf("at least x%s on every GPU", e->value);
+		_cleanup_free_ char *act = bad.len ? strdup(bad.buf) : xasprintf("%zu GPUs at x%s or more", n, e->value);
+
+		r = !exp || !act ? -ENOMEM
+		    : n == 0     ? skip(a, e, "no GPU with a PCIe link")
+				 : add(a, e, bad.len ? CHECK_FAIL : CHECK_PASS, exp, act, hint, NULL);
+	}
+	strbuf_release(&bad);
+	return r;
+}
+
+/* Waivers are applied where findings become checks (tune/findings.c),
+ * which reports each one with its file:line. */
+RULE(expect_waive)
+{
+	(void)ctx, (void)e, (void)a, (void)hint;
+	return 0;
+}
+
 #undef RULE
 
 static const char *const dimm_types[] = {"DDR3", "DDR4", "DDR5", "LPDDR4", "LPDDR5", "HBM2", "HBM3", NULL};
@@ -515,6 +555,12 @@ static const struct schema_key expect_keys[] = {
 	{SCHEMA_BOOL("irq.local"), .doc = "[irq] devices' IRQs on their node",
 	 .check = expect_irq_local, .hint = "[irq] policy = local-node with these devices, then rigtune apply; "
 	 "keep irqbalance off them"},
+	{.name = "gpu_link_width_min", .type = V_WIDTH, .min = 1, .max = 32, .doc = "lanes per GPU link, at least",
+	 .check = expect_gpu_link_width_min, .hint = "a slot wired for the GPU's full width (x8/x8 boards split "
+	 "the lanes of one x16 between two slots); reseat the card; `rigtune probe` names the hop"},
+	{SCHEMA_TEXT("waive", V_STRING, 4096), .doc = "hardware finding ids (or patterns) not to count",
+	 .check = expect_waive, .hint = "correct the waiver's id (rigtune audit lists the finding ids), or "
+	 "remove it"},
 	{SCHEMA_CHOICE("thp.enabled", thp_enabled_choices), .doc = "THP as found",
 	 .check = expect_thp, .hint = THP_HINT},
 	{SCHEMA_CHOICE("thp.defrag", thp_defrag_choices), .doc = "THP defrag as found",

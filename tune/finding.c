@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "probes/host.h"
 #include "tune/finding.h"
 
 int findings_add(struct findings *f, enum finding_severity sev, const char *id, const char *subject,
@@ -64,4 +65,13 @@ const char *finding_severity_name(enum finding_severity s)
 	static const char *const names[] = {"info", "warn", "fail"};
 
 	return (unsigned)s < FINDING_SEVERITY_COUNT ? names[s] : "?";
+}
+
+char *finding_device_subject(const struct pci_device *d)
+{
+	if (d->vendor && d->device)
+		return xasprintf("%s %s %s", d->bdf, d->vendor, d->device);
+	if (d->class_name)
+		return xasprintf("%s %s [%04x:%04x]", d->bdf, d->class_name, d->vendor_id, d->device_id);
+	return xasprintf("%s [%04x:%04x]", d->bdf, d->vendor_id, d->device_id);
 }

@@ -38,5 +38,10 @@ const struct finding *findings_find(const struct findings *f, const char *id);
 /* Free every finding; f is empty and reusable afterwards. */
 void findings_clear(struct findings *f);
 
+/* "0000:41:00.0 Mellanox Technologies MT2910 Family [ConnectX-7]": a
+ * PCI device as a finding's subject (malloc'd, NULL on OOM). */
+struct pci_device;
+char *finding_device_subject(const struct pci_device *d);
+
 /* "info", "warn", "fail" */
 const char *finding_severity_name(enum finding_severity s);

@@ -10,6 +10,7 @@
 
 #include "common/util.h"
 #include "tune/finding.h"
+#include "tune/findings.h"
 #include "tune/findings-gpu.h"
 
 #define REPLAYS_WARN 100      /* a few replays happen; hundreds mean a marginal link */
@@ -184,4 +185,9 @@ int gpu_health_findings(const struct host *h, struct findings *f)
 			return r;
 	}
 	return 0;
+}
+
+int findings_gpu_health(const struct findings_ctx *ctx, struct findings *f)
+{
+	return gpu_health_findings(ctx->host, f);
 }

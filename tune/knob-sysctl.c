@@ -45,6 +45,12 @@ static int plan_entry(const struct knob_ctx *ctx, struct plan *plan, const struc
 		return -ENOMEM;
 	/* missing, not refused: a symlink out of proc/sys is -EPERM below */
 	r = sr_check_writable_path(ctx->sr, path);
+	if ((r == -ENOENT || r == -ENOTDIR) && !optional && !sr_exists(ctx->sr, "proc/sys")) {
+		/* a captured tree without /proc/sys says nothing of the kernel's names */
+		a = plan_add(plan, e, label, NULL);
+		return a ? action_set_reason(a, ACTION_UNSUPPORTED, "no /proc/sys here: %s cannot be checked", name)
+			 : -ENOMEM;
+	}
 	if (r == -ENOENT || r == -ENOTDIR)
 		return optional ? 0 : unknown_sysctl(ctx, plan, e, name, label);
 	a = plan_add(plan, e, label, NULL);

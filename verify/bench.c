@@ -118,6 +118,19 @@ static int measure(struct engine *e, struct bench_report *r, enum bench_kernel k
 	uint64_t elements;
 	int ret;
 
+	if (e->opt && e->opt->on_measure) {
+		char what[96];
+
+		if (cpu_node < 0)
+			snprintf(what, sizeof(what), "%s on the whole host", bench_kernel_name(k));
+		else if (cpu_node == mem_node)
+			snprintf(what, sizeof(what), "%s on node%d", bench_kernel_name(k), cpu_node);
+		else
+			snprintf(what, sizeof(what), "%s, node%d CPUs from node%d memory", bench_kernel_name(k),
+				 cpu_node, mem_node);
+		e->opt->on_measure(e->opt->on_measure_data, what, e->jobs_done, e->jobs_total);
+	}
+	e->jobs_done++;
 	ret = engine_run_kernel(e, k, min_passes, min_s, &st, &elements);
 	if (ret < 0)
 		return ret;
@@ -130,6 +143,19 @@ static bool node_measured(const struct engine *e, int node)
 		if (e->w[i].node == node)
 			return true;
 	return false;
+}
+
+/* How many bandwidth measurements measure_bandwidth makes: for progress. */
+static size_t jobs_planned(unsigned kernels, unsigned scopes, bool quick, size_t nodes)
+{
+	size_t nk = 0, n = 0;
+
+	for (int k = 0; k < BENCH_NKERNELS; k++)
+		nk += (kernels & (1u << k)) != 0;
+	n += scopes & BENCH_SCOPE_HOST ? nk : 0;
+	n += (scopes & BENCH_SCOPE_NODES) && nodes > 1 ? nk * nodes : 0;
+	n += (scopes & BENCH_SCOPE_MATRIX) && !quick && nodes > 1 ? nodes * (nodes - 1) : 0;
+	return n;
 }
 
 static int measure_bandwidth(struct engine *e, const struct bench_options *opt, unsigned kernels,
@@ -145,6 +171,7 @@ static int measure_bandwidth(struct engine *e, const struct bench_options *opt, 
 
 	for (size_t i = 0; i < t->nnodes; i++)
 		nodes += node_measured(e, (int)i);
+	e->jobs_total = jobs_planned(kernels, scopes, opt->quick, nodes);
 	if (scopes & BENCH_SCOPE_HOST)
 		for (int k = 0; k < BENCH_NKERNELS; k++) {
 			if (!(kernels & (1u << k)))
@@ -327,7 +354,7 @@ int bench_run(const struct bench_topology *t, const struct bench_options *opt,
 {
 	_cleanup_free_ struct bench_placement *pl = NULL;
 	struct bench_report *r;
-	struct engine e = { .topo = t };
+	struct engine e = { .topo = t, .opt = opt };
 	struct health_sampler *hs = NULL;
 	size_t total = 0, elements;
 	uint64_t bytes;

@@ -151,6 +151,10 @@ struct bench_options {
 	bool (*stop)(void *ctx);
 	void (*progress)(void *ctx, const struct bench_progress *p);
 	void *ctx;
+	/* Called before each measurement ("triad on node1"), with how many
+	 * bandwidth measurements are done and planned; NULL: none. */
+	void (*on_measure)(void *data, const char *what, size_t done, size_t total);
+	void *on_measure_data;
 };
 
 struct bench_result {

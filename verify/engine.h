@@ -88,6 +88,8 @@ struct engine {
 	size_t nstarted, ndone;
 	bool quit;
 	struct job job;
+	const struct bench_options *opt;  /* for its progress callback */
+	size_t jobs_done, jobs_total;
 };
 
 double engine_now(void);

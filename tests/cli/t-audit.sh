@@ -61,7 +61,7 @@ check "[expect] a token on the command line passes" grep -Eq '^PASS +expect.kern
 check "[expect] a token that must be absent fails" grep -Eq '^FAIL +expect.kernel_cmdline_absent +lacks quiet +has quiet ' "$WORK/out"
 check "no DMI on this tree: memory_channels skips, saying why" grep -Eq '^SKIP +expect.memory_channels ' "$WORK/out"
 check "the BMC's VGA does not count as a GPU" grep -Eq '^PASS +expect.pcie.gpu.count +1 +1 ' "$WORK/out"
-check "summary line counts every status" grep -qx 'mixed: 6 pass, 3 fail, 1 skip, 0 error' "$WORK/out"
+check "summary line counts every status" grep -qx 'mixed: 6 pass, 3 fail, 1 skip, 0 error, 0 warn, 0 info' "$WORK/out"
 check "audit writes nothing" cmp -s <(manifest "$SMALL") "$WORK/small.manifest"
 
 R --sysroot "$SMALL" --json audit mixed > "$WORK/json" 2>&1
@@ -99,8 +99,12 @@ numa_nodes = 2
 EOF
 R --sysroot "$SMALL" audit ok > /dev/null 2>&1
 check "everything in place: exit 0" test $? = 0
-R --sysroot "$SMALL" audit > /dev/null 2>&1
-check "no profile: usage error, exit 2" test $? = 2
+R --sysroot "$SMALL" audit > "$WORK/out" 2> "$WORK/err"
+rec=$(R --sysroot "$SMALL" recommend | head -1)
+check "no profile: the recommended one ($rec), said on stderr" grep -q "auditing the recommended profile $rec: " "$WORK/err"
+check "... and audited" grep -q "^$rec: [0-9]* pass, " "$WORK/out"
+R --sysroot "$SMALL" audit ok extra > /dev/null 2>&1
+check "two profiles: usage error, exit 2" test $? = 2
 R --sysroot "$SMALL" audit no-such-profile > /dev/null 2> "$WORK/err"
 check "a profile that does not exist: exit 2" test $? = 2
 

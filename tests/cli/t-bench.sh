@@ -42,6 +42,21 @@ check "bench --kernel copy measures only copy" bash -c \
 "$RIGTUNE" bench --quick --scope host --kernel triad --size-mb 64 >"$TMP/bench.txt" 2>&1
 check "bench text names the kernel, its scope and GB/s" grep -Eq '^triad +host +[0-9]+ +[0-9.]+' "$TMP/bench.txt"
 
+# progress: on stderr, only on a terminal (or with -v), never with -q
+"$RIGTUNE" bench --quick --scope host --kernel triad --size-mb 64 >/dev/null 2>"$TMP/progress"
+check "no progress on stderr when it is not a terminal" test ! -s "$TMP/progress"
+"$RIGTUNE" -v bench --quick --scope host --kernel triad,copy --size-mb 64 >/dev/null 2>"$TMP/progress"
+check "-v: what is measured and how far, a line each" \
+	bash -c "grep -qx 'rigtune: measuring triad on the whole host (1 of 2)' '$TMP/progress' && grep -qx 'rigtune: measuring copy on the whole host (2 of 2)' '$TMP/progress' || grep -qx 'rigtune: measuring copy on the whole host (1 of 2)' '$TMP/progress'"
+if command -v script >/dev/null; then
+	script -qec "'$RIGTUNE' bench --quick --scope host --kernel triad --size-mb 64 >/dev/null" /dev/null > "$TMP/tty" 2>&1
+	check "on a terminal: one line that rewrites itself" grep -q 'measuring triad on the whole host (1 of 1)' "$TMP/tty"
+	script -qec "'$RIGTUNE' -q bench --quick --scope host --kernel triad --size-mb 64 >/dev/null" /dev/null > "$TMP/tty" 2>&1
+	check "-q: silent on a terminal" bash -c "! grep -q measuring '$TMP/tty'"
+else
+	skip "script(1) not installed: no terminal to test progress on"
+fi
+
 # verify: a target no machine reaches fails with 1, one every machine
 # reaches passes with 0
 cat >"$TMP/absurd.ini" <<'EOF'

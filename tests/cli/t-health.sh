@@ -134,7 +134,7 @@ check "corrected errors alone warn: exit 0" test "$rc" = 0
 check "text shows the clock curve" grep -Eq "CPU clock, median core +min +3000.0" "$TMP/bad.txt"
 check "text shows the temperature with its limit" grep -q "k10temp/Tctl .*limit 95 °C" "$TMP/bad.txt"
 check "text lists the counter that moved" grep -q "edac.mc0.dimm0.ce *0 -> 4 (DIMM P0_DIMM_A1" "$TMP/bad.txt"
-check "text shows the finding and its fix" bash -c "grep -q '^  warn  DIMM P0_DIMM_A1 (mc0 dimm0): corrected errors' '$TMP/bad.txt' &&
+check "text shows the finding and its fix" bash -c "grep -q '^  warn  health\.[^ ]*: DIMM P0_DIMM_A1 (mc0 dimm0): corrected errors' '$TMP/bad.txt' &&
 	grep -q '^        fix: watch this DIMM' '$TMP/bad.txt'"
 check "text shows the burn-in's first and last windows" grep -Eq "^  first [0-9]+ s: [0-9.]+ GB/s; last" "$TMP/bad.txt"
 

@@ -131,8 +131,8 @@ if [ -n "$comp" ]; then
 			_ "$comp" "$@"
 	}
 	export RIGTUNE_PROFILE_PATH=$TMP/profiles
-	check "completes commands: rigtune re<TAB> -> report revert" \
-		test "$(complete_line "$RIGTUNE" re | tr '\n' ' ')" = "report revert "
+	check "completes commands: rigtune re<TAB> -> recommend report revert" \
+		test "$(complete_line "$RIGTUNE" re | tr '\n' ' ')" = "recommend report revert "
 	check "completes profile names: rigtune apply <TAB>" \
 		test "$(complete_line "$RIGTUNE" apply "" | tr '\n' ' ')" = "epyc-genoa mi300x-8gpu "
 	check "completes profile names after global options: rigtune --sysroot /x audit e<TAB>" \

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/fixture-trees.sh"
 
-# summary FORMAT FILE: "pass fail skip error" and the sorted check ids
+# summary FORMAT FILE: "pass fail skip error warn info" and the sorted check ids
 summary() {
 	python3 - "$1" "$2" <<'PY'
 import json, re, sys, html.parser
@@ -20,10 +20,13 @@ elif fmt == "junit":
     root = ET.fromstring(text)
     cases = list(root.iter("testcase"))
     ids = [t.get("name") for t in cases]
+    out = lambda t: (t.findtext("system-out") or "").split(":")[0]
     c = {"fail": sum(1 for t in cases if t.find("failure") is not None),
          "error": sum(1 for t in cases if t.find("error") is not None),
-         "skip": sum(1 for t in cases if t.find("skipped") is not None)}
-    c["pass"] = len(cases) - c["fail"] - c["error"] - c["skip"]
+         "skip": sum(1 for t in cases if t.find("skipped") is not None),
+         "warn": sum(1 for t in cases if out(t) == "warn"),
+         "info": sum(1 for t in cases if out(t) == "info")}
+    c["pass"] = len(cases) - sum(c.values())
     assert int(root.get("tests")) == len(cases)
 elif fmt == "prometheus":
     for line in text.splitlines():
@@ -35,10 +38,10 @@ elif fmt == "prometheus":
             c[re.search(r'status="(\w+)"', m.group(2)).group(1)] = int(m.group(3))
     ids = None
 elif fmt in ("text", "html"):
-    m = re.search(r"(\d+) pass, (\d+) fail, (\d+) skip, (\d+) error", text)
-    c = dict(zip(("pass", "fail", "skip", "error"), map(int, m.groups())))
+    m = re.search(r"(\d+) pass, (\d+) fail, (\d+) skip, (\d+) error, (\d+) warn, (\d+) info", text)
+    c = dict(zip(("pass", "fail", "skip", "error", "warn", "info"), map(int, m.groups())))
     ids = None
-print(c["pass"], c["fail"], c["skip"], c["error"])
+print(c["pass"], c["fail"], c["skip"], c["error"], c["warn"], c["info"])
 if ids is not None:
     print(" ".join(sorted(ids)))
 PY
