@@ -16,6 +16,7 @@
 
 #include "cli/audit-json.h"
 #include "cli/cli.h"
+#include "cli/render-apply.h"
 #include "common/json.h"
 #include "common/util.h"
 #include "tune/apply.h"
@@ -338,11 +339,18 @@ static bool was_rolled_back(const struct action *a)
 }
 
 static int apply_result(const struct cli *cli, const struct sysroot *sr, struct plan *p,
-			const struct apply_outcome *o)
+			const char *profile, const struct apply_outcome *o)
 {
 	struct tally t = tally_plan(p);
 	_cleanup_free_ char *jpath = journal_display_path(sr);
 
+	if (cli->json) {
+		if (apply_json(p, o, profile, jpath, stdout) < 0)
+			return log_error("apply: cannot write the JSON output");
+		if (o->failed)
+			print_failure(p, o);
+		return o->failed ? EXIT_ERROR : o->partial ? EXIT_CHECK : EXIT_GOOD;
+	}
 	print_plan(cli, p, true, stdout);
 	if (o->stale_journal)
 		printf("note: replaced a journal from an earlier boot (the reboot had put its values back)\n");
@@ -383,9 +391,13 @@ static int plan_or_log(const struct knob_ctx *ctx, struct plan **p)
 	return (*p)->nerrors ? print_plan_errors(*p) : 0;
 }
 
-static int dry_run(const struct cli *cli, const struct plan *p)
+static int dry_run(const struct cli *cli, const struct plan *p, const char *profile)
 {
 	struct tally t = tally_plan(p);
+
+	if (cli->json)
+		return apply_json(p, NULL, profile, NULL, stdout) < 0 ? log_error("apply: cannot write the JSON output")
+								      : EXIT_GOOD;
 
 	print_plan(cli, p, false, stdout);
 	printf("dry run: %zu settings to change, %zu already in place, %zu skipped; nothing written\n",
@@ -409,14 +421,14 @@ static int apply_profile(const struct cli *cli, struct sysroot *sr, const struct
 		return r;
 	r = plan_or_log(&ctx, &p);
 	if (r == 0 && o->dry_run)
-		r = dry_run(cli, p);
+		r = dry_run(cli, p, prof->path);
 	else if (r == 0 && (r = lock(sr, "apply", o->wait_ms, &lock_fd)) == 0) {
 		p = plan_free(p);
 		r = plan_or_log(&ctx, &p);
 	}
 	if (r == 0 && !o->dry_run) {
 		r = apply_plan(sr, p, prof->path, &out);
-		r = r < 0 ? apply_journal_error(sr, r, &out) : apply_result(cli, sr, p, &out);
+		r = r < 0 ? apply_journal_error(sr, r, &out) : apply_result(cli, sr, p, prof->path, &out);
 	}
 	tune_lock_release(lock_fd);
 	plan_free(p);
@@ -515,16 +527,36 @@ static int revert_summary(const struct sysroot *sr, const struct revert_outcome 
 	return EXIT_GOOD;
 }
 
+/* The exit status of a revert whose items went to JSON; failures are
+ * said on stderr as well. */
+static int revert_json_status(const struct sysroot *sr, const struct revert_outcome *out)
+{
+	_cleanup_free_ char *jpath = journal_display_path(sr);
+	char v[VIS_MAX];
+
+	for (size_t i = 0; i < out->nitems; i++)
+		if (out->items[i].result == RESULT_FAILED)
+			log_errno(out->items[i].error, "%s: cannot put back '%s' in /%s", out->items[i].entry->label,
+				  vis(v, out->items[i].entry->original), out->items[i].entry->path);
+	if (out->failed || out->partial)
+		log_error("%zu settings could not be restored; the journal %s is kept", out->failed + out->partial,
+			  jpath ? jpath : "");
+	else if (!out->journal_removed)
+		return log_error("restored everything, but cannot remove the journal %s", jpath ? jpath : "");
+	return out->failed ? EXIT_ERROR : out->partial ? EXIT_CHECK : EXIT_GOOD;
+}
+
 /* Load the journal: 0, -ENOENT when there is none (said so), or
  * EXIT_ERROR (printed). */
-static int revert_load(const struct sysroot *sr, struct journal **j)
+static int revert_load(const struct sysroot *sr, bool quiet, struct journal **j)
 {
 	_cleanup_free_ char *jpath = journal_display_path(sr);
 	size_t bad;
 	int line, r = journal_load(sr, j, &line);
 
 	if (r == -ENOENT) {
-		printf("no journal: nothing to revert\n");
+		if (!quiet)
+			printf("no journal: nothing to revert\n");
 		return r;
 	}
 	if (r == -EBADMSG)
@@ -538,7 +570,7 @@ static int revert_load(const struct sysroot *sr, struct journal **j)
 	return 0;
 }
 
-static int revert_journal_now(const struct sysroot *sr, const struct journal *j)
+static int revert_journal_now(const struct cli *cli, const struct sysroot *sr, const struct journal *j)
 {
 	_cleanup_free_ char *boot = tune_boot_id(sr);
 	struct revert_outcome out;
@@ -550,6 +582,12 @@ static int revert_journal_now(const struct sysroot *sr, const struct journal *j)
 				 j->entries[bad].path);
 	if (r < 0)
 		return log_errno(r, "cannot revert");
+	if (cli->json) {
+		r = revert_json(&out, j->profile, boot && *boot && *j->boot_id && strcmp(boot, j->boot_id), stdout);
+		r = r < 0 ? log_error("revert: cannot write the JSON output") : revert_json_status(sr, &out);
+		revert_outcome_release(&out);
+		return r;
+	}
 	if (boot && *boot && *j->boot_id && strcmp(boot, j->boot_id))
 		printf("note: the journal is from an earlier boot; its values were restored anyway\n");
 	print_reverted(&out);
@@ -560,21 +598,29 @@ static int revert_journal_now(const struct sysroot *sr, const struct journal *j)
 
 /* The journal is checked before the lock is taken (a corrupt one leaves
  * no trace), then loaded again under it. */
-static int revert_run(const struct sysroot *sr, unsigned wait_ms)
+/* No journal: said in JSON too (the text was printed by revert_load). */
+static int no_journal(const struct cli *cli)
+{
+	if (cli->json && revert_json(NULL, NULL, false, stdout) < 0)
+		return log_error("revert: cannot write the JSON output");
+	return EXIT_GOOD;
+}
+
+static int revert_run(const struct cli *cli, const struct sysroot *sr, unsigned wait_ms)
 {
 	_cleanup_(journal_freep) struct journal *j = NULL;
-	int r = revert_load(sr, &j), lock_fd = -1;
+	int r = revert_load(sr, cli->json, &j), lock_fd = -1;
 
 	if (r)
-		return r == -ENOENT ? EXIT_GOOD : r;
+		return r == -ENOENT ? no_journal(cli) : r;
 	j = journal_free(j);
 	r = lock(sr, "revert", wait_ms, &lock_fd);
 	if (r == 0)
-		r = revert_load(sr, &j);
+		r = revert_load(sr, cli->json, &j);
 	if (r == 0)
-		r = revert_journal_now(sr, j);
+		r = revert_journal_now(cli, sr, j);
 	tune_lock_release(lock_fd);
-	return r == -ENOENT ? EXIT_GOOD : r;
+	return r == -ENOENT ? no_journal(cli) : r;
 }
 
 int cmd_revert(const struct cli *cli, int argc, char **argv)
@@ -592,7 +638,7 @@ int cmd_revert(const struct cli *cli, int argc, char **argv)
 	if (r == 0 && sr->live && geteuid() != 0)
 		r = log_error("revert: writing kernel settings needs root");
 	if (r == 0)
-		r = revert_run(sr, o.wait_ms);
+		r = revert_run(cli, sr, o.wait_ms);
 	sysroot_free(sr);
 	if (fflush(stdout) != 0 && r == 0)
 		r = log_error("cannot write output");
