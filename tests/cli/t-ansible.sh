@@ -13,7 +13,7 @@ fi
 py=$(command -v /usr/bin/python3 || command -v python3)
 export ANSIBLE_CONFIG=$SRCDIR/contrib/ansible/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0
 export ANSIBLE_LOCAL_TEMP=$TMP/ansible-local ANSIBLE_REMOTE_TEMP=$TMP/ansible-remote ANSIBLE_HOME=$TMP/ansible-home
-export ANSIBLE_LIBRARY=$SRCDIR/contrib/ansible/library ANSIBLE_ROLES_PATH=$SRCDIR/contrib/ansible/roles
+export ANSIBLE_LIBRARY=$SRCDIR/contrib/ansible/roles/rigtune/library ANSIBLE_ROLES_PATH=$SRCDIR/contrib/ansible/roles
 echo "localhost ansible_connection=local ansible_python_interpreter=$py" >"$TMP/inventory"
 
 TREE=$TMP/tree
