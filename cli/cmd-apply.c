@@ -24,6 +24,7 @@
 #include "tune/journal.h"
 #include "tune/lock.h"
 #include "tune/plan.h"
+#include "tune/tuners.h"
 
 #define WAIT_LOCK_DEFAULT_S 10
 
@@ -386,6 +387,8 @@ static int plan_or_log(const struct knob_ctx *ctx, struct plan **p)
 {
 	int r = plan_build(ctx, p);
 
+	if (r >= 0)
+		r = other_tuners_plan(ctx, *p);
 	if (r < 0)
 		return log_errno(r, "cannot plan %s", ctx->profile->path);
 	return (*p)->nerrors ? print_plan_errors(*p) : 0;
