@@ -54,3 +54,14 @@ void log_info(const struct cli *cli, const char *fmt, ...)
 	vlog("", fmt, ap, 0);
 	va_end(ap);
 }
+
+void log_debug(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli->verbose < 2)
+		return;
+	va_start(ap, fmt);
+	vlog("", fmt, ap, 0);
+	va_end(ap);
+}
