@@ -37,7 +37,8 @@ check "the measured bandwidth over its target is a gauge, above 1 for a target o
 if ! command -v promtool >/dev/null; then
 	skip "promtool not installed (apt-get install prometheus): rules and textfiles not checked by promtool"
 else
-	check "promtool check rules $(basename "$RULES")" promtool check rules "$RULES"
+	if promtool check rules "$RULES" >"$TMP/rules.out" 2>&1; then ok "promtool check rules $(basename "$RULES")"
+	else not_ok "promtool check rules $(basename "$RULES")"; diag <"$TMP/rules.out"; fi
 	if out=$(cd "$(dirname "$RULES")" && promtool test rules rigtune-rules.test.yml 2>&1); then
 		ok "promtool test rules: each alert fires on its series and only there"
 	else
