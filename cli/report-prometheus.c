@@ -38,6 +38,23 @@ static void prom_check_series(FILE *out, const char *name, const struct report *
 	fputs("\"}", out);
 }
 
+/* rigtune_check_status's value: worse is higher. No default, so that a
+ * new status is a compiler warning here. */
+static int status_value(enum check_status s)
+{
+	switch (s) {
+	case CHECK_PASS:
+		return 0;
+	case CHECK_SKIP:
+		return 1;
+	case CHECK_FAIL:
+		return 2;
+	case CHECK_ERROR:
+		return 3;
+	}
+	return 3;
+}
+
 static void prom_checks(const struct report *r, FILE *out)
 {
 	const struct audit *a = r->audit;
@@ -52,10 +69,8 @@ static void prom_checks(const struct report *r, FILE *out)
 	prom_header(out, "rigtune_check_status", "gauge",
 		    "A check's outcome: 0 pass, 1 skip, 2 fail, 3 error (could not run).");
 	for (size_t i = 0; i < a->nchecks; i++) {
-		static const int value[] = {[CHECK_PASS] = 0, [CHECK_SKIP] = 1, [CHECK_FAIL] = 2, [CHECK_ERROR] = 3};
-
 		prom_check_series(out, "rigtune_check_status", r, &a->checks[i]);
-		fprintf(out, " %d\n", value[a->checks[i].status]);
+		fprintf(out, " %d\n", status_value(a->checks[i].status));
 	}
 	prom_header(out, "rigtune_checks", "gauge", "Number of checks by status (every status, zeros too).");
 	for (int s = 0; s < CHECK_STATUS_COUNT; s++) {
