@@ -13,12 +13,20 @@ enum {
 	EXIT_ERROR = 2,     /* usage, profile or runtime error */
 };
 
+enum color_mode {
+	COLOR_AUTO,
+	COLOR_ALWAYS,
+	COLOR_NEVER,
+};
+
 struct cli {
 	const char *sysroot;    /* "/" unless --sysroot */
 	const char *pci_dump;   /* --pci-dump FILE, or NULL */
 	bool json;              /* --json */
 	int verbose;            /* -v, repeatable */
-	bool color;             /* stdout is a tty and NO_COLOR is unset */
+	enum color_mode color_mode;  /* --color=WHEN */
+	bool color;             /* --color=always, or auto: stdout is a tty, TERM is not
+				   dumb and NO_COLOR is unset */
 	bool quiet;             /* -q: no progress */
 	bool progress_tty;      /* stderr is a terminal: progress on one line */
 	const char *argv0;
@@ -29,6 +37,7 @@ struct command {
 	int (*run)(const struct cli *cli, int argc, char **argv);
 	const char *args;       /* for usage: "PROFILE [--dry-run]" */
 	const char *summary;
+	const char *options;    /* for `rigtune CMD --help`: one line per option */
 };
 
 /* Each command: argv[0] is the command's name; global options are already
@@ -61,6 +70,8 @@ void log_info(const struct cli *cli, const char *fmt, ...) __attribute__((format
  * nothing. progress_done clears the terminal's line. */
 void progress(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void progress_done(const struct cli *cli);
+/* Only with -vv. */
+void log_debug(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Probe the host named by cli (sysroot, pci dump) into *h; prints the
  * error and returns EXIT_ERROR on failure, 0 on success. */

@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "common/escape.h"
 #include "common/durable.h"
+#include "cli/render-apply.h"
 #include "common/json.h"
 #include "common/util.h"
 #include "tune/apply.h"
@@ -29,6 +30,7 @@
 #include "tune/plan.h"
 #include "tune/recommend.h"
 #include "tune/rig-audit.h"
+#include "tune/tuners.h"
 
 #define WAIT_LOCK_DEFAULT_S 10
 
@@ -366,11 +368,18 @@ static bool was_rolled_back(const struct action *a)
 }
 
 static int apply_result(const struct cli *cli, const struct sysroot *sr, struct plan *p,
-			const struct apply_outcome *o)
+			const char *profile, const struct apply_outcome *o)
 {
 	struct tally t = tally_plan(p);
 	_cleanup_free_ char *jpath = journal_display_path(sr);
 
+	if (cli->json) {
+		if (apply_json(p, o, profile, jpath, stdout) < 0)
+			return log_error("apply: cannot write the JSON output");
+		if (o->failed)
+			print_failure(p, o);
+		return o->failed ? EXIT_ERROR : o->partial ? EXIT_CHECK : EXIT_GOOD;
+	}
 	print_plan(cli, p, true, stdout);
 	if (o->stale_journal)
 		printf("note: replaced a journal from an earlier boot (the reboot had put its values back)\n");
@@ -418,14 +427,20 @@ static int plan_or_log(const struct knob_ctx *ctx, struct plan **p)
 {
 	int r = plan_build(ctx, p);
 
+	if (r >= 0)
+		r = other_tuners_plan(ctx, *p);
 	if (r < 0)
 		return log_errno(r, "cannot plan %s", ctx->profile->path);
 	return (*p)->nerrors ? print_plan_errors(*p) : 0;
 }
 
-static int dry_run(const struct cli *cli, const struct plan *p)
+static int dry_run(const struct cli *cli, const struct plan *p, const char *profile)
 {
 	struct tally t = tally_plan(p);
+
+	if (cli->json)
+		return apply_json(p, NULL, profile, NULL, stdout) < 0 ? log_error("apply: cannot write the JSON output")
+								      : EXIT_GOOD;
 
 	print_plan(cli, p, false, stdout);
 	printf("dry run: %zu settings to change, %zu already in place, %zu skipped; nothing written\n",
@@ -488,14 +503,14 @@ static int apply_profile(const struct cli *cli, struct sysroot *sr, const struct
 		return r;
 	r = plan_or_log(&ctx, &p);
 	if (r == 0 && o->dry_run)
-		r = dry_run(cli, p);
+		r = dry_run(cli, p, prof->path);
 	else if (r == 0 && (r = lock(sr, "apply", o->wait_ms, &lock_fd)) == 0) {
 		p = plan_free(p);
 		r = plan_or_log(&ctx, &p);
 	}
 	if (r == 0 && !o->dry_run) {
 		r = apply_plan(sr, p, prof->path, &out);
-		r = r < 0 ? apply_journal_error(sr, r, &out) : apply_result(cli, sr, p, &out);
+		r = r < 0 ? apply_journal_error(sr, r, &out) : apply_result(cli, sr, p, prof->path, &out);
 	}
 	if (o->bootloader && r != EXIT_ERROR) {
 		int rb = regenerate_bootloader(sr, p, o->dry_run);
@@ -599,6 +614,25 @@ static int revert_summary(const struct sysroot *sr, const struct revert_outcome 
 	return EXIT_GOOD;
 }
 
+/* The exit status of a revert whose items went to JSON; failures are
+ * said on stderr as well. */
+static int revert_json_status(const struct sysroot *sr, const struct revert_outcome *out)
+{
+	_cleanup_free_ char *jpath = journal_display_path(sr);
+	char v[VIS_MAX];
+
+	for (size_t i = 0; i < out->nitems; i++)
+		if (out->items[i].result == RESULT_FAILED)
+			log_errno(out->items[i].error, "%s: cannot put back '%s' in /%s", out->items[i].entry->label,
+				  vis(v, out->items[i].entry->original), out->items[i].entry->path);
+	if (out->failed || out->partial)
+		log_error("%zu settings could not be restored; the journal %s is kept", out->failed + out->partial,
+			  jpath ? jpath : "");
+	else if (!out->journal_removed)
+		return log_error("restored everything, but cannot remove the journal %s", jpath ? jpath : "");
+	return out->failed ? EXIT_ERROR : out->partial ? EXIT_CHECK : EXIT_GOOD;
+}
+
 /* Load the journal: 0, -ENOENT when there is none (said so), or
  * EXIT_ERROR (printed). */
 static int revert_load(const struct sysroot *sr, struct journal **j, bool quiet_absent)
@@ -630,7 +664,7 @@ static int revert_load(const struct sysroot *sr, struct journal **j, bool quiet_
 /* The reboot put every value back, and what the journal names may have
  * moved since (hugepages reserved at this boot, IRQ numbers of other
  * devices): an earlier boot's journal is replayed only with --force. */
-static int revert_boot_check(const struct sysroot *sr, const struct journal *j, bool force)
+static int revert_boot_check(const struct cli *cli, const struct sysroot *sr, const struct journal *j, bool force)
 {
 	_cleanup_free_ char *boot = tune_boot_id(sr), *jpath = journal_display_path(sr);
 	char v1[VIS_MAX], v2[VIS_MAX];
@@ -640,7 +674,8 @@ static int revert_boot_check(const struct sysroot *sr, const struct journal *j, 
 	if (!strcmp(boot, j->boot_id))
 		return 0;
 	if (force) {
-		printf("note: the journal is from an earlier boot; its values are restored anyway (--force)\n");
+		if (!cli->json)
+			printf("note: the journal is from an earlier boot; its values are restored anyway (--force)\n");
 		return 0;
 	}
 	return log_error("%s: the journal is from an earlier boot (boot id %s, now %s): the reboot put its "
@@ -648,8 +683,9 @@ static int revert_boot_check(const struct sysroot *sr, const struct journal *j, 
 			 *j->boot_id ? vis(v1, j->boot_id) : "unknown", *boot ? vis(v2, boot) : "unknown");
 }
 
-static int revert_journal_now(const struct sysroot *sr, const struct journal *j)
+static int revert_journal_now(const struct cli *cli, const struct sysroot *sr, const struct journal *j)
 {
+	_cleanup_free_ char *boot = tune_boot_id(sr);
 	char v[VIS_MAX];
 	struct revert_outcome out;
 	size_t bad = 0;
@@ -660,6 +696,12 @@ static int revert_journal_now(const struct sysroot *sr, const struct journal *j)
 				 vis(v, j->entries[bad].path));
 	if (r < 0)
 		return log_errno(r, "cannot revert");
+	if (cli->json) {
+		r = revert_json(&out, j->profile, boot && *boot && *j->boot_id && strcmp(boot, j->boot_id), stdout);
+		r = r < 0 ? log_error("revert: cannot write the JSON output") : revert_json_status(sr, &out);
+		revert_outcome_release(&out);
+		return r;
+	}
 	print_reverted(&out);
 	r = revert_summary(sr, &out);
 	revert_outcome_release(&out);
@@ -668,14 +710,14 @@ static int revert_journal_now(const struct sysroot *sr, const struct journal *j)
 
 /* Boot files ([kernel] cmdline) back as they were: they take effect
  * once the boot loader is regenerated. */
-static int revert_boot_now(const struct sysroot *sr)
+static int revert_boot_now(const struct sysroot *sr, FILE *out)
 {
 	_cleanup_strv_ char **done = NULL;
 	_cleanup_free_ char *failed = NULL;
 	int r = revert_boot_files(sr, &done, &failed);
 
 	for (size_t i = 0; done && done[i]; i++)
-		printf("/%s restored from %s; %s\n", done[i], DURABLE_ORIGINALS_DIR,
+		fprintf(out, "/%s restored from %s; %s\n", done[i], DURABLE_ORIGINALS_DIR,
 		       startswith(done[i], DURABLE_UNIT_DIR) ? "systemctl daemon-reload to forget the unit"
 		       : "regenerate the boot loader (rigtune apply --bootloader, or update-grub) before the next boot");
 	if (r < 0)
@@ -692,28 +734,36 @@ static bool boot_files_saved(const struct sysroot *sr)
 
 /* The journal is checked before the lock is taken (a corrupt one leaves
  * no trace), then loaded again under it. */
-static int revert_run(const struct sysroot *sr, const struct engine_opts *o)
+/* No journal: said in JSON too (the text was printed by revert_load). */
+static int no_journal(const struct cli *cli)
+{
+	if (cli->json && revert_json(NULL, NULL, false, stdout) < 0)
+		return log_error("revert: cannot write the JSON output");
+	return EXIT_GOOD;
+}
+
+static int revert_run(const struct cli *cli, const struct sysroot *sr, const struct engine_opts *o)
 {
 	_cleanup_(journal_freep) struct journal *j = NULL;
 	bool boot = boot_files_saved(sr);
-	int r = revert_load(sr, &j, boot), lock_fd = -1, rb;
+	int r = revert_load(sr, &j, boot || cli->json), lock_fd = -1, rb;
 
 	if (r == 0)
-		r = revert_boot_check(sr, j, o->force);
+		r = revert_boot_check(cli, sr, j, o->force);
 	if (r && !(r == -ENOENT && boot))
-		return r == -ENOENT ? EXIT_GOOD : r;
+		return r == -ENOENT ? no_journal(cli) : r;
 	j = journal_free(j);
 	r = lock(sr, "revert", o->wait_ms, &lock_fd);
 	if (r == 0)
-		r = revert_load(sr, &j, boot);
+		r = revert_load(sr, &j, boot || cli->json);
 	if (r == 0)
-		r = revert_journal_now(sr, j);
+		r = revert_journal_now(cli, sr, j);
 	if (r == 0 || r == -ENOENT) {
-		rb = revert_boot_now(sr);
+		rb = revert_boot_now(sr, cli->json ? stderr : stdout);
 		r = rb ? rb : r;
 	}
 	tune_lock_release(lock_fd);
-	return r == -ENOENT ? EXIT_GOOD : r;
+	return r == -ENOENT ? no_journal(cli) : r;
 }
 
 int cmd_revert(const struct cli *cli, int argc, char **argv)
@@ -731,7 +781,7 @@ int cmd_revert(const struct cli *cli, int argc, char **argv)
 	if (r == 0 && sr->live && geteuid() != 0)
 		r = log_error("revert: writing kernel settings needs root");
 	if (r == 0)
-		r = revert_run(sr, &o);
+		r = revert_run(cli, sr, &o);
 	sysroot_free(sr);
 	if (fflush(stdout) != 0 && r == 0)
 		r = log_error("cannot write output");

@@ -1,26 +1,39 @@
 /* `rigtune probe`: the host, in text or JSON (schema 1). */
 #include <getopt.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/render.h"
 #include "common/util.h"
 #include "config.h"
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int cli_probe_host(const struct cli *cli, struct host *h)
 {
 	struct probe_options opt = {.pci_dump = cli->pci_dump};
 	struct sysroot *sr = NULL;
 	const char *failed = NULL;
+	double start;
 	int r;
 
 	r = sysroot_open(cli->sysroot, &sr);
 	if (r < 0)
 		return log_errno(r, "cannot open sysroot '%s'", cli->sysroot);
+	start = now_seconds();
 	r = host_probe(sr, &opt, h, &failed);
 	sysroot_free(sr);
 	if (r < 0)
 		return log_errno(r, "%s probe failed on '%s'", failed ? failed : "a", cli->sysroot);
+	log_debug(cli, "probed '%s' in %.1f ms (%zu PCI devices, %zu IRQs)", cli->sysroot,
+		  (now_seconds() - start) * 1e3, h->pci.ndevices, h->irq.nirqs);
 	return 0;
 }
 

@@ -108,6 +108,7 @@ static int show_json(const struct profile *p, FILE *out)
 
 	json_init(&j, out, false);
 	json_object_begin(&j);
+	json_kv_int(&j, "schema", 1);
 	json_kv_string(&j, "name", p->name);
 	json_kv_string(&j, "path", p->path);
 	json_kv_string(&j, "description", p->description);
@@ -228,6 +229,7 @@ static int profiles_json(const struct listed *v, size_t n, FILE *out)
 
 	json_init(&j, out, false);
 	json_object_begin(&j);
+	json_kv_int(&j, "schema", 1);
 	json_key(&j, "profiles");
 	json_array_begin(&j);
 	for (size_t i = 0; i < n; i++) {

@@ -76,3 +76,14 @@ void progress_done(const struct cli *cli)
 	if (cli->progress_tty && !cli->quiet && !cli->verbose)
 		fputs("\r\033[K", stderr);
 }
+
+void log_debug(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli->verbose < 2)
+		return;
+	va_start(ap, fmt);
+	vlog("", fmt, ap, 0);
+	va_end(ap);
+}

@@ -1,6 +1,6 @@
-/* rigtune report for machines: JSON (schema 1), JUnit XML (one testsuite
- * per section, one testcase per check) and Prometheus textfile format
- * (node_exporter's collector: rigtune_ metrics in base units). */
+/* rigtune report for machines: JSON (schema 1) and JUnit XML (one
+ * testsuite per section, one testcase per check); Prometheus is in
+ * report-prometheus.c. */
 #include <math.h>
 #include <string.h>
 
@@ -140,97 +140,4 @@ void report_junit(const struct report *r, FILE *out)
 		fputs("  </testsuite>\n", out);
 	}
 	fputs("</testsuites>\n", out);
-}
-
-static void prom_checks(const struct report *r, FILE *out)
-{
-	const struct audit *a = r->audit;
-
-	prom_header(out, "rigtune_check_passed", "gauge",
-		    "1 when the check passed (or is a warn or info finding), 0 when it failed or erred "
-		    "(skipped checks are left out).");
-	for (size_t i = 0; i < a->nchecks; i++) {
-		const struct check *c = &a->checks[i];
-
-		if (c->status == CHECK_SKIP)
-			continue;
-		fputs("rigtune_check_passed{check=\"", out);
-		escape_prom_label(out, c->id);
-		fputs("\",profile=\"", out);
-		escape_prom_label(out, r->profile->name);
-		fprintf(out, "\",status=\"%s\"} %d\n", check_status_name(c->status), c->status == CHECK_PASS || c->status == CHECK_WARN || c->status == CHECK_INFO);
-	}
-	prom_header(out, "rigtune_checks", "gauge", "Number of checks by status.");
-	for (int s = 0; s < CHECK_STATUS_COUNT; s++) {
-		fputs("rigtune_checks{profile=\"", out);
-		escape_prom_label(out, r->profile->name);
-		fprintf(out, "\",status=\"%s\"} %zu\n", check_status_name(s), a->counts[s]);
-	}
-}
-
-static void prom_bandwidth(const struct report *r, FILE *out)
-{
-	if (!isnan(r->host->memory.peak_gbps)) {
-		prom_header(out, "rigtune_memory_peak_bytes_per_second", "gauge",
-			    "Theoretical memory bandwidth from SMBIOS (channels x MT/s x 8 bytes).");
-		fprintf(out, "rigtune_memory_peak_bytes_per_second %.0f\n", r->host->memory.peak_gbps * 1e9);
-	}
-	if (!r->bench)
-		return;
-	prom_header(out, "rigtune_memory_bandwidth_bytes_per_second", "gauge",
-		    "Measured memory bandwidth, best of N passes (STREAM byte counting).");
-	for (size_t i = 0; i < r->bench->nresults; i++) {
-		const struct bench_result *b = &r->bench->results[i];
-
-		fprintf(out, "rigtune_memory_bandwidth_bytes_per_second{kernel=\"%s\",scope=\"", bench_kernel_name(b->kernel));
-		escape_prom_label(out, b->scope);
-		fprintf(out, "\"} %.0f\n", b->gbps * 1e9);
-	}
-}
-
-static void prom_pcie(const struct report *r, FILE *out)
-{
-	const struct pci_info *pci = &r->host->pci;
-
-	prom_header(out, "rigtune_pcie_link_gen", "gauge", "PCIe link generation, current and maximum.");
-	for (size_t i = 0; i < pci->ndevices; i++) {
-		const struct pci_device *d = &pci->devices[i];
-
-		if (!d->has_link)
-			continue;
-		if (d->link.gen > 0)
-			fprintf(out, "rigtune_pcie_link_gen{bdf=\"%s\",kind=\"current\"} %d\n", d->bdf, d->link.gen);
-		if (d->link.max_gen > 0)
-			fprintf(out, "rigtune_pcie_link_gen{bdf=\"%s\",kind=\"max\"} %d\n", d->bdf, d->link.max_gen);
-	}
-	prom_header(out, "rigtune_pcie_link_width", "gauge", "PCIe link width in lanes, current and maximum.");
-	for (size_t i = 0; i < pci->ndevices; i++) {
-		const struct pci_device *d = &pci->devices[i];
-
-		if (!d->has_link)
-			continue;
-		if (d->link.width > 0)
-			fprintf(out, "rigtune_pcie_link_width{bdf=\"%s\",kind=\"current\"} %d\n", d->bdf, d->link.width);
-		if (d->link.max_width > 0)
-			fprintf(out, "rigtune_pcie_link_width{bdf=\"%s\",kind=\"max\"} %d\n", d->bdf, d->link.max_width);
-	}
-	prom_header(out, "rigtune_pcie_link_downgraded", "gauge",
-		    "1 when the link runs below its capability (not counting idle GPUs).");
-	for (size_t i = 0; i < pci->ndevices; i++) {
-		const struct pci_device *d = &pci->devices[i];
-
-		if (d->has_link)
-			fprintf(out, "rigtune_pcie_link_downgraded{bdf=\"%s\"} %d\n", d->bdf,
-				d->link.downgraded && !d->link.idle_downgrade);
-	}
-}
-
-void report_prometheus(const struct report *r, FILE *out)
-{
-	prom_checks(r, out);
-	prom_bandwidth(r, out);
-	prom_pcie(r, out);
-	report_prometheus_health(r, out);
-	prom_header(out, "rigtune_last_run_timestamp_seconds", "gauge", "When this report was made.");
-	fprintf(out, "rigtune_last_run_timestamp_seconds %lld\n", (long long)r->generated);
 }

@@ -7,6 +7,7 @@
 
 #include "common/util.h"
 #include "tune/audit.h"
+#include "tune/tuners.h"
 
 /* " per node", " on every CPU": what the targets of a group are. */
 static const char *targets_suffix(const struct action *first, size_t n)
@@ -163,6 +164,8 @@ static int plan_checks(const struct knob_ctx *ctx, struct audit *a)
 	size_t from = a->nchecks;
 	int r = plan_build(ctx, &plan);
 
+	if (r >= 0)
+		r = other_tuners_plan(ctx, plan);
 	for (size_t i = 0, j; r >= 0 && i < plan->nactions; i = j) {
 		const struct action *g = &plan->actions[i];
 

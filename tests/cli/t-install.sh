@@ -144,4 +144,11 @@ if [ -n "$comp" ]; then
 	check "completes global options: rigtune --sys<TAB>" \
 		test "$(complete_line "$RIGTUNE" --sys)" = --sysroot
 fi
+# Fleet tools and schemas under share/rigtune, as the .deb ships them.
+share=$root$datadir/rigtune
+check "Prometheus rules in $datadir/rigtune/prometheus" cmp -s "$SRCDIR/contrib/prometheus/rigtune-rules.yml" "$share/prometheus/rigtune-rules.yml"
+check "Grafana dashboard in $datadir/rigtune/grafana" cmp -s "$SRCDIR/contrib/grafana/rigtune-fleet.json" "$share/grafana/rigtune-fleet.json"
+check "every JSON Schema in $datadir/rigtune/schema" diff -r "$SRCDIR/docs/schema" "$share/schema"
+check "the Ansible role in $datadir/rigtune/ansible, with the module where the role finds it" \
+	cmp -s "$SRCDIR/contrib/ansible/roles/rigtune/library/rigtune.py" "$share/ansible/roles/rigtune/library/rigtune.py"
 done_testing

@@ -116,7 +116,7 @@ if [ -n "$dir" ]; then
 			--user-data-dir="$TMP/chrome" --window-size=1300,2000 --screenshot="$TMP/g.png" "file://$TMP/g.html" >/dev/null 2>&1
 		check "html renders in headless Chromium: a screenshot is made" [ -s "$TMP/g.png" ]
 	else
-		skip "chromium is not installed (./bootstrap installs it): html not rendered"
+		skip "chromium is not installed (tests/run installs it as root): html not rendered"
 	fi
 else
 	skip "tests/gen/mktree-genoa is missing"
