@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/util.h"
 #include "probes/pci.h"
@@ -126,13 +127,31 @@ static int judge(struct findings *f, const struct pci_info *pi, const struct pci
 	return slot_limits(f, pi, d, port, cap_speed, cap_width);
 }
 
+/* The functions of one device share its link: judge it once, on function
+ * 0 (a GPU's audio function mirrors, or lags behind, the GPU's link). */
+static bool shares_function0_link(const struct host *h, const struct pci_device *d)
+{
+	size_t n = strlen(d->bdf);
+	char f0[32];
+
+	if (n < 2 || n >= sizeof(f0) || d->bdf[n - 2] != '.' || d->bdf[n - 1] == '0')
+		return false;
+	memcpy(f0, d->bdf, n + 1);
+	f0[n - 1] = '0';
+	return host_pci_device(h, f0) != NULL;
+}
+
 int findings_pcie(const struct findings_ctx *ctx, struct findings *f)
 {
 	const struct pci_info *pi = &ctx->host->pci;
 
 	for (size_t i = 0; i < pi->ndevices; i++) {
-		int r = judge(f, pi, &pi->devices[i]);
+		const struct pci_device *d = &pi->devices[i];
+		int r;
 
+		if (shares_function0_link(ctx->host, d))
+			continue;
+		r = judge(f, pi, d);
 		if (r < 0)
 			return r;
 	}

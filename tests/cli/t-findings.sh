@@ -136,7 +136,8 @@ R --sysroot "$WORK/all" report quiet --no-bench --format junit -o "$WORK/r.xml" 
 check "report junit: the link is a failure testcase" \
 	python3 -c 'import sys, xml.etree.ElementTree as E; sys.exit(0 if any(t.get("name") == "pcie.link.0000:c1:00.0" and t.find("failure") is not None for t in E.parse(sys.argv[1]).iter("testcase")) else 1)' "$WORK/r.xml"
 R --sysroot "$WORK/all" report quiet --no-bench --format prometheus -o "$WORK/r.prom" 2>/dev/null
-check "report prometheus: the link check is 0" grep -q '^rigtune_check_passed{check="pcie.link.0000:c1:00.0",.*status="fail"} 0$' "$WORK/r.prom"
+check "report prometheus: the link check is 0" grep -q '^rigtune_check_passed{check="pcie.link.0000:c1:00.0",profile="quiet"} 0$' "$WORK/r.prom"
+check "report prometheus: the link check's status is fail (2)" grep -q '^rigtune_check_status{check="pcie.link.0000:c1:00.0",profile="quiet"} 2$' "$WORK/r.prom"
 R --sysroot "$WORK/all" report quiet --no-bench > "$WORK/r.txt" 2>/dev/null
 check "report text: verdict FAIL counting the findings" grep -q '^Verdict: FAIL — 1 pass, 5 fail' "$WORK/r.txt"
 check "... each with its device" grep -q '^        on 0000:01:00.0 .*: trained at Gen4 x8' "$WORK/r.txt"
