@@ -838,13 +838,48 @@ static int load_file(struct loader *l, const char *path, int fd, const struct st
 
 /* ---- the API ---- */
 
+/* The source tree's profiles/ when this binary runs from its meson build
+ * directory (BUILD/cli/rigtune, BUILD/meson-info/meson-info.json naming
+ * the source), or NULL: found at run time, so that no build-tree path is
+ * compiled into an installed binary. */
+static char *source_profiledir(void)
+{
+	_cleanup_free_ char *exe = NULL, *info = NULL, *text = NULL;
+	const char *key = "\"source\": \"", *at, *end;
+	char *dir, *slash;
+	size_t len = 0;
+	struct stat st;
+	FILE *f;
+
+	exe = realpath("/proc/self/exe", NULL);
+	for (int up = 0; exe && up < 2; up++)
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';
+	info = exe ? xasprintf("%s/meson-info/meson-info.json", exe) : NULL;
+	f = info ? fopen(info, "re") : NULL;
+	if (!f)
+		return NULL;
+	if (getdelim(&text, &len, '\0', f) < 0)
+		free(TAKE_PTR(text));
+	fclose(f);
+	at = text ? strstr(text, key) : NULL;
+	end = at ? strchr(at + strlen(key), '"') : NULL;
+	if (!end || memchr(at, '\\', (size_t)(end - at)))
+		return NULL;
+	at += strlen(key);
+	dir = xasprintf("%.*s/profiles", (int)(end - at), at);
+	if (dir && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+		free(TAKE_PTR(dir));
+	return dir;
+}
+
 /* search->dirs; else $RIGTUNE_PROFILE_PATH (colon-separated, for tests and
  * private setups); else SYSCONF_PROFILEDIR then the shipped directory:
- * PROFILEDIR once installed, the source tree's profiles/ before that. */
+ * PROFILEDIR once installed, the source tree's profiles/ when running
+ * from a build directory. */
 static int search_dirs(const struct profile_search *search, char ***ret)
 {
 	const char *env = secure_getenv("RIGTUNE_PROFILE_PATH");
-	struct stat st;
 	char **dirs = calloc(1, sizeof(char *));
 	int r = dirs ? 0 : -ENOMEM;
 
@@ -860,11 +895,11 @@ static int search_dirs(const struct profile_search *search, char ***ret)
 				break;
 		}
 	else if (r == 0) {
-		bool installed = stat(PROFILEDIR, &st) == 0 && S_ISDIR(st.st_mode);
+		_cleanup_free_ char *src = source_profiledir();
 
 		r = strv_extend(&dirs, SYSCONF_PROFILEDIR);
 		if (r == 0)
-			r = strv_extend(&dirs, installed ? PROFILEDIR : SRC_PROFILEDIR);
+			r = strv_extend(&dirs, src ? src : PROFILEDIR);
 	}
 	if (r < 0) {
 		strv_free(dirs);

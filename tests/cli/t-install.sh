@@ -36,6 +36,16 @@ ok "meson install --destdir succeeds (prefix $prefix)"
 
 check "rigtune in $sbindir, executable" test -x "$root$sbindir/rigtune"
 check "the installed rigtune runs" sh -c '"$1" --version >/dev/null' _ "$root$sbindir/rigtune"
+# Installed, it must not fall back to the build tree's profiles: the source
+# path is found at run time next to a build directory, never compiled in.
+check "the installed binary holds no path to the source tree's profiles" \
+	sh -c '! grep -qaF "$1/profiles" "$2"' _ "$(cd "$SRCDIR" && pwd -P)" "$root$sbindir/rigtune"
+if [ -e "$datadir/rigtune/profiles" ] || [ -e "$sysconfdir/rigtune/profiles" ]; then
+	skip "profiles are installed on this host under $datadir or $sysconfdir"
+else
+	check "... and, installed, finds no profile by bare name where none is installed" sh -c \
+		'env -u RIGTUNE_PROFILE_PATH "$1" show epyc-genoa >/dev/null 2>&1; test $? = 2' _ "$root$sbindir/rigtune"
+fi
 shipped=$(cd "$SRCDIR/profiles" && ls -- *.ini 2>/dev/null)
 if [ -z "$shipped" ]; then
 	skip "no shipped profiles in profiles/ yet"
