@@ -1,8 +1,8 @@
 /* `rigtune bench` and `rigtune verify`: describe this host to the verifier
- * (nodes, one CPU per core, caches, theoretical peak, from the probes and
- * the CPU topology files under sys/devices/system/cpu), run it with the
- * health sampler and any burn-in (cli/health.c), print the numbers and the
- * health findings, and for verify compare them with the profile's [verify]
+ * (nodes, one CPU per core, caches, theoretical peak, all from the host
+ * model the probes fill), run it with the health sampler and any burn-in
+ * (cli/health.c), print the numbers and the health findings, and for
+ * verify compare them with the profile's [verify]
  * targets. A captured tree (--sysroot) is not this host: refused. */
 #include <errno.h>
 #include <getopt.h>
@@ -94,11 +94,11 @@ out:
 }
 
 /* Is cpu the first allowed thread of its core? */
-static bool first_of_core(const struct sysroot *sr, int cpu, const struct cpuset *allowed)
+static bool first_of_core(const struct host *h, int cpu, const struct cpuset *allowed)
 {
-	_cleanup_(cpuset_freep) struct cpuset *sib = NULL;
+	const struct cpuset *sib = host_core_cpus(h, cpu);
 
-	if (sr_read_cpulist(sr, &sib, "sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", cpu) < 0)
+	if (!sib)
 		return true;
 	cpuset_foreach(c, sib)
 		if (cpuset_isset(allowed, c))
@@ -106,18 +106,7 @@ static bool first_of_core(const struct sysroot *sr, int cpu, const struct cpuset
 	return true;
 }
 
-/* The last-level cache a CPU shares: named by the first CPU sharing it. */
-static int llc_of(const struct sysroot *sr, int cpu)
-{
-	_cleanup_(cpuset_freep) struct cpuset *s = NULL;
-
-	if (sr_read_cpulist(sr, &s, "sys/devices/system/cpu/cpu%d/cache/index3/shared_cpu_list", cpu) < 0 &&
-	    sr_read_cpulist(sr, &s, "sys/devices/system/cpu/cpu%d/cache/index2/shared_cpu_list", cpu) < 0)
-		return -1;
-	return cpuset_first(s);
-}
-
-static int add_node(struct topo *tp, const struct sysroot *sr, const struct numa_node *nd,
+static int add_node(struct topo *tp, const struct host *h, const struct numa_node *nd,
 		    const struct cpuset *allowed, bool smt)
 {
 	struct bench_node *n = &tp->t.nodes[tp->t.nnodes];
@@ -134,18 +123,17 @@ static int add_node(struct topo *tp, const struct sysroot *sr, const struct numa
 	if (!nd->cpus)
 		return 0;
 	cpuset_foreach(cpu, nd->cpus) {
-		if (!cpuset_isset(allowed, cpu) || (!smt && !first_of_core(sr, cpu, allowed)))
+		if (!cpuset_isset(allowed, cpu) || (!smt && !first_of_core(h, cpu, allowed)))
 			continue;
-		n->cpus[n->ncpus++] = (struct bench_cpu) { .cpu = cpu, .llc = llc_of(sr, cpu) };
+		n->cpus[n->ncpus++] = (struct bench_cpu) { .cpu = cpu, .llc = host_llc_of(h, cpu) };
 	}
 	return 0;
 }
 
-static int topology_from_host(const struct cli *cli, const struct host *h, const struct bench_args *a,
+static int topology_from_host(const struct host *h, const struct bench_args *a,
 			      struct topo *tp)
 {
 	_cleanup_(cpuset_freep) struct cpuset *allowed = NULL, *want = NULL;
-	struct sysroot *sr = NULL;
 	size_t chosen = 0, total = h->numa.nnodes;
 	int r;
 
@@ -154,30 +142,24 @@ static int topology_from_host(const struct cli *cli, const struct host *h, const
 		return log_errno(r, "cannot read this process's CPU affinity");
 	if (a->nodes && cpulist_parse(a->nodes, &want) < 0)
 		return log_error("--nodes '%s': not a list of node numbers such as 0,1 or 0-3", a->nodes);
-	r = sysroot_open(cli->sysroot, &sr);
-	if (r < 0)
-		return log_errno(r, "cannot open '%s'", cli->sysroot);
 	tp->t.nodes = calloc(total ? total : 1, sizeof(*tp->t.nodes));
-	if (!tp->t.nodes) {
-		sysroot_free(sr);
+	if (!tp->t.nodes)
 		return log_errno(-ENOMEM, "bench");
-	}
 	for (size_t i = 0; i < total && r >= 0; i++) {
 		const struct numa_node *nd = &h->numa.nodes[i];
 
 		if (want && !cpuset_isset(want, nd->id))
 			continue;
-		r = add_node(tp, sr, nd, allowed, a->smt);
+		r = add_node(tp, h, nd, allowed, a->smt);
 		chosen++;
 	}
 	if (total == 0 && !want) {
 		/* no node known at all: one node of every CPU we may use */
 		struct numa_node all = { .id = 0, .cpus = allowed, .memory_free_bytes = UNKNOWN };
 
-		r = add_node(tp, sr, &all, allowed, a->smt);
+		r = add_node(tp, h, &all, allowed, a->smt);
 		chosen = total = 1;
 	}
-	sysroot_free(sr);
 	if (r < 0)
 		return log_errno(r, "bench");
 	if (want && cpuset_count(want) != chosen)
@@ -218,7 +200,7 @@ static int run_bench(const struct cli *cli, struct bench_args *a, const struct h
 	_cleanup_free_ char *error = NULL;
 	int r;
 
-	r = topology_from_host(cli, h, a, &tp);
+	r = topology_from_host(h, a, &tp);
 	if (r) {
 		topo_release(&tp);
 		return r;

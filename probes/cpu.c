@@ -1,7 +1,8 @@
 /* CPU: vendor and model from proc/cpuinfo; sockets, cores and threads from
  * sys/devices/system/cpu/cpuN/topology (cpuinfo's physical id / core id
  * when a tree lacks it); cpufreq governor, EPP and boost; the last-level
- * cache from cpuN/cache/indexM. */
+ * cache and which CPUs share each from cpuN/cache/indexM; each core's
+ * threads from cpuN/topology/core_cpus_list. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -149,17 +150,31 @@ static int read_siblings(const struct sysroot *sr, int cpu, const char *const na
 	return -ENOENT;
 }
 
+static void core_cpus_free(struct cpuset **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void core_cpus_freep(struct cpuset ***v)
+{
+	core_cpus_free(*v);
+}
+
 /* Cores and sockets from the sibling lists: one read per core and per
  * package instead of three per CPU (a 384-thread host probes in half the
- * time). -ENOENT when a tree lacks them. */
+ * time). Keeps each core's threads (bench places one thread per core).
+ * -ENOENT when a tree lacks them. */
 static int topology_from_siblings(const struct sysroot *sr, struct cpu_info *c)
 {
 	static const char *const thread_lists[2] = {"core_cpus_list", "thread_siblings_list"};
 	static const char *const package_lists[2] = {"package_cpus_list", "core_siblings_list"};
 	_cleanup_(cpuset_freep) struct cpuset *in_core = cpuset_new(64), *in_pkg = cpuset_new(64);
-	int cores = 0, sockets = 0;
+	_cleanup_(core_cpus_freep) struct cpuset **cores = calloc(cpuset_count(c->online) + 1, sizeof(*cores));
+	int ncores = 0, sockets = 0;
 
-	if (!in_core || !in_pkg)
+	if (!in_core || !in_pkg || !cores)
 		return -ENOMEM;
 	cpuset_foreach(cpu, c->online) {
 		_cleanup_(cpuset_freep) struct cpuset *sib = NULL;
@@ -168,8 +183,7 @@ static int topology_from_siblings(const struct sysroot *sr, struct cpu_info *c)
 			if (read_siblings(sr, cpu, thread_lists, &sib) < 0 || !cpuset_isset(sib, (unsigned)cpu))
 				return -ENOENT;
 			cpuset_or(&in_core, sib);
-			cores++;
-			free(TAKE_PTR(sib));
+			cores[ncores++] = TAKE_PTR(sib);
 		}
 		if (!cpuset_isset(in_pkg, (unsigned)cpu)) {
 			if (read_siblings(sr, cpu, package_lists, &sib) < 0 || !cpuset_isset(sib, (unsigned)cpu))
@@ -179,8 +193,9 @@ static int topology_from_siblings(const struct sysroot *sr, struct cpu_info *c)
 		}
 	}
 	c->sockets = sockets;
-	c->cores = cores;
+	c->cores = ncores;
 	c->threads = (int)cpuset_count(c->online);
+	c->core_cpus = TAKE_PTR(cores);
 	return 0;
 }
 
@@ -194,32 +209,68 @@ static uint64_t parse_cache_size(const char *s)
 	return unit == 'M' ? v << 20 : unit == 'G' ? v << 30 : unit == 'K' ? v << 10 : v;
 }
 
-/* Sum the highest-level cache over its distinct instances. */
+/* Every CPU of SHARED (one cache instance) is named by its first CPU. */
+static void name_llc(struct cpu_info *c, const struct cpuset *shared)
+{
+	int first = cpuset_first(shared);
+
+	cpuset_foreach(cpu, shared)
+		if ((size_t)cpu < c->nllc_of)
+			c->llc_of[cpu] = first;
+}
+
+static void forget_llc(struct cpu_info *c)
+{
+	for (size_t i = 0; i < c->nllc_of; i++)
+		c->llc_of[i] = UNKNOWN;
+}
+
+/* The highest-level cache index of CPU; -ENODATA when no index says its
+ * level, -ENOENT when CPU has no cache directory. */
+static int llc_index(const struct sysroot *sr, int cpu, int *level)
+{
+	_cleanup_free_ int *idx = NULL;
+	size_t nidx = 0;
+	int at = -ENODATA, r;
+
+	*level = 0;
+	r = sr_list_ids(sr, "index", &idx, &nidx, "sys/devices/system/cpu/cpu%d/cache", cpu);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < nidx; i++) {
+		int64_t l;
+
+		if (sr_read_s64(sr, &l, "sys/devices/system/cpu/cpu%d/cache/index%d/level", cpu, idx[i]) == 0 &&
+		    l > *level) {
+			*level = (int)l;
+			at = idx[i];
+		}
+	}
+	return at;
+}
+
+/* Sum the highest-level cache over its distinct instances, and name each
+ * CPU's instance. */
 static void collect_llc(const struct sysroot *sr, struct cpu_info *c)
 {
 	_cleanup_(cpuset_freep) struct cpuset *covered = cpuset_new(64);
-	int best_level = 0;
+	int best_level = 0, last = cpuset_last(c->online);
 
-	if (!covered)
+	c->llc_of = malloc(((size_t)(last < 0 ? 0 : last) + 1) * sizeof(*c->llc_of));
+	if (!covered || !c->llc_of)
 		return;
+	c->nllc_of = (size_t)(last < 0 ? 0 : last) + 1;
+	forget_llc(c);
 	cpuset_foreach(cpu, c->online) {
-		_cleanup_free_ int *idx = NULL;
-		size_t nidx = 0;
-		int level = 0, at = -1;
+		_cleanup_free_ char *size = NULL;
+		_cleanup_(cpuset_freep) struct cpuset *shared = NULL;
+		int level, at;
 
 		if (cpuset_isset(covered, (unsigned)cpu))
 			continue;
-		if (sr_list_ids(sr, "index", &idx, &nidx, "sys/devices/system/cpu/cpu%d/cache", cpu) < 0)
+		at = llc_index(sr, cpu, &level);
+		if (at < 0 && at != -ENODATA)
 			return;
-		for (size_t i = 0; i < nidx; i++) {
-			int64_t l;
-
-			if (sr_read_s64(sr, &l, "sys/devices/system/cpu/cpu%d/cache/index%d/level", cpu, idx[i]) == 0 &&
-			    l > level) {
-				level = (int)l;
-				at = idx[i];
-			}
-		}
 		if (at < 0 || level < best_level)
 			continue;
 		if (level > best_level) {
@@ -227,19 +278,17 @@ static void collect_llc(const struct sysroot *sr, struct cpu_info *c)
 			c->llc_bytes = 0;
 			c->llc_instances = 0;
 			memset(covered->bits, 0, covered->nbits / 8);
+			forget_llc(c);
 		}
-		{
-			_cleanup_free_ char *size = NULL;
-			_cleanup_(cpuset_freep) struct cpuset *shared = NULL;
-
-			if (sr_read_string(sr, &size, "sys/devices/system/cpu/cpu%d/cache/index%d/size", cpu, at) < 0)
-				continue;
-			c->llc_bytes += parse_cache_size(size);
-			c->llc_instances++;
-			if (sr_read_cpulist(sr, &shared, "sys/devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", cpu, at) == 0)
-				cpuset_or(&covered, shared);
-			cpuset_set(&covered, (unsigned)cpu);
-		}
+		if (sr_read_cpulist(sr, &shared, "sys/devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", cpu, at) == 0)
+			name_llc(c, shared);
+		if (sr_read_string(sr, &size, "sys/devices/system/cpu/cpu%d/cache/index%d/size", cpu, at) < 0)
+			continue;
+		c->llc_bytes += parse_cache_size(size);
+		c->llc_instances++;
+		if (shared)
+			cpuset_or(&covered, shared);
+		cpuset_set(&covered, (unsigned)cpu);
 	}
 }
 
@@ -314,4 +363,19 @@ void cpu_probe_release(struct host *h)
 	free(c->epp);
 	free(c->online);
 	strv_free(c->flags);
+	core_cpus_free(c->core_cpus);
+	free(c->llc_of);
+}
+
+const struct cpuset *host_core_cpus(const struct host *h, int cpu)
+{
+	for (size_t i = 0; h->cpu.core_cpus && h->cpu.core_cpus[i]; i++)
+		if (cpuset_isset(h->cpu.core_cpus[i], (unsigned)cpu))
+			return h->cpu.core_cpus[i];
+	return NULL;
+}
+
+int host_llc_of(const struct host *h, int cpu)
+{
+	return cpu >= 0 && (size_t)cpu < h->cpu.nllc_of ? h->cpu.llc_of[cpu] : UNKNOWN;
 }

@@ -36,6 +36,11 @@ struct cpu_info {
 	char **flags;           /* cpuinfo flags of the first CPU */
 	uint64_t llc_bytes;     /* largest cache, summed over its instances; 0 unknown */
 	int llc_instances;      /* how many distinct last-level caches */
+	struct cpuset **core_cpus;  /* one per core, its hardware threads (core_cpus_list);
+				       NULL-terminated, NULL when the tree has no sibling lists */
+	int *llc_of;            /* by CPU number: the first CPU sharing its last-level
+				   cache, UNKNOWN; nllc_of entries */
+	size_t nllc_of;
 };
 
 struct hugepage_pool {
@@ -389,5 +394,9 @@ const struct pci_device *pci_mps_mismatch(const struct host *h, const struct pci
 /* Switch downstream ports with ACS P2P redirect on and off (those without
  * a readable ACS capability left out). */
 void pci_acs_count(const struct host *h, size_t *on, size_t *off);
+/* The hardware threads of CPU's core, or NULL unknown. */
+const struct cpuset *host_core_cpus(const struct host *h, int cpu);
+/* CPU's last-level cache, named by the first CPU sharing it; UNKNOWN. */
+int host_llc_of(const struct host *h, int cpu);
 /* The sysctls probe reports, in output order (also used by snapshot). */
 extern const char *const sysctl_probe_names[];
