@@ -244,9 +244,21 @@ struct irq_entry {
 	const char *managed_source; /* "debugfs", "read-only smp_affinity", NULL */
 };
 
+/* A PCI device and the IRQs sysfs gives it. */
+struct irq_device {
+	char *bdf;                  /* the sys/bus/pci/devices name */
+	char *driver;
+	int node;                   /* numa_node, UNKNOWN */
+	int *msi;                   /* msi_irqs/N, sorted */
+	size_t nmsi;
+	int legacy;                 /* the `irq` file, 0 none */
+};
+
 struct irq_info {
 	struct irq_entry *irqs;
 	size_t nirqs;
+	struct irq_device *devices; /* every PCI device, IRQs or not */
+	size_t ndevices;
 	bool irqbalance_running;
 	bool mode_trusted;          /* smp_affinity modes tell managed IRQs apart */
 };
@@ -380,6 +392,9 @@ char *cmdline_value(const char *cmdline, const char *name);
 /* Is a process named irqbalance running (proc/N/comm)? 0 or -ENOMEM;
  * the IRQ probe's answer, for code holding a host probed without it. */
 int irq_irqbalance_running(const struct sysroot *sr, bool *ret);
+/* The IRQs of PCI device BDF: its MSI vectors, else its legacy line
+ * (*n 0: none, or no such device). Points into h. */
+const int *host_device_irqs(const struct host *h, const char *bdf, size_t *n);
 /* Lookups used across probes. */
 const struct numa_node *host_node(const struct host *h, int id);
 const struct pci_device *host_pci_device(const struct host *h, const char *bdf);

@@ -43,32 +43,17 @@
 
 #define PCI_DIR "sys/bus/pci/devices"
 
-/* A PCI device and the IRQs sysfs gives it. */
-struct irq_pci_dev {
-	char *bdf;
-	char *driver;
-	int node;
-	int *msi;                   /* msi_irqs/N */
-	size_t nmsi;
-	int legacy;                 /* the `irq` file, 0 none */
-};
-
-struct irq_pci {
-	struct irq_pci_dev *devs;
-	size_t ndevs;
-};
-
-static void irq_pci_free(struct irq_pci *p)
+static void irq_devices_free(struct irq_info *info)
 {
-	for (size_t i = 0; i < p->ndevs; i++) {
-		free(p->devs[i].bdf);
-		free(p->devs[i].driver);
-		free(p->devs[i].msi);
+	for (size_t i = 0; i < info->ndevices; i++) {
+		free(info->devices[i].bdf);
+		free(info->devices[i].driver);
+		free(info->devices[i].msi);
 	}
-	free(p->devs);
+	free(info->devices);
 }
 
-static int read_pci_dev(const struct sysroot *sr, const char *bdf, struct irq_pci_dev *d)
+static int read_pci_dev(const struct sysroot *sr, const char *bdf, struct irq_device *d)
 {
 	int64_t v;
 	int r;
@@ -87,7 +72,7 @@ static int read_pci_dev(const struct sysroot *sr, const char *bdf, struct irq_pc
 	return r == -ENOMEM ? r : 0;
 }
 
-static int read_pci(const struct sysroot *sr, struct irq_pci *p)
+static int read_pci(const struct sysroot *sr, struct irq_info *p)
 {
 	_cleanup_strv_ char **names = NULL;
 	int r;
@@ -97,46 +82,46 @@ static int read_pci(const struct sysroot *sr, struct irq_pci *p)
 		return r;
 	if (r < 0)
 		return 0;
-	p->devs = calloc(strv_length(names) + 1, sizeof(*p->devs));
-	if (!p->devs)
+	p->devices = calloc(strv_length(names) + 1, sizeof(*p->devices));
+	if (!p->devices)
 		return -ENOMEM;
 	for (size_t i = 0; names[i]; i++) {
-		r = read_pci_dev(sr, names[i], &p->devs[p->ndevs++]);
+		r = read_pci_dev(sr, names[i], &p->devices[p->ndevices++]);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static const struct irq_pci_dev *pci_by_bdf(const struct irq_pci *p, const char *bdf)
+static const struct irq_device *pci_by_bdf(const struct irq_info *p, const char *bdf)
 {
-	for (size_t i = 0; bdf && i < p->ndevs; i++)
-		if (!strcasecmp(p->devs[i].bdf, bdf))
-			return &p->devs[i];
+	for (size_t i = 0; bdf && i < p->ndevices; i++)
+		if (!strcasecmp(p->devices[i].bdf, bdf))
+			return &p->devices[i];
 	return NULL;
 }
 
-static const struct irq_pci_dev *pci_by_msi(const struct irq_pci *p, int irq)
+static const struct irq_device *pci_by_msi(const struct irq_info *p, int irq)
 {
-	for (size_t i = 0; i < p->ndevs; i++)
-		for (size_t k = 0; k < p->devs[i].nmsi; k++)
-			if (p->devs[i].msi[k] == irq)
-				return &p->devs[i];
+	for (size_t i = 0; i < p->ndevices; i++)
+		for (size_t k = 0; k < p->devices[i].nmsi; k++)
+			if (p->devices[i].msi[k] == irq)
+				return &p->devices[i];
 	return NULL;
 }
 
 /* A legacy INTx line may be shared: the one bound device without MSI
  * vectors whose `irq` it is, or among several the one whose driver names
  * an action; otherwise nobody. */
-static const struct irq_pci_dev *pci_by_legacy(const struct irq_pci *p, int irq, const char *actions)
+static const struct irq_device *pci_by_legacy(const struct irq_info *p, int irq, const char *actions)
 {
-	const struct irq_pci_dev *found = NULL;
+	const struct irq_device *found = NULL;
 	int n = 0;
 
 	if (irq <= 0)
 		return NULL;
-	for (size_t i = 0; i < p->ndevs; i++) {
-		const struct irq_pci_dev *d = &p->devs[i];
+	for (size_t i = 0; i < p->ndevices; i++) {
+		const struct irq_device *d = &p->devices[i];
 
 		if (d->legacy != irq || d->nmsi || !d->driver)
 			continue;
@@ -280,9 +265,9 @@ static int parse_interrupts(char *text, struct irq_info *info)
 	return 0;
 }
 
-static int attach_device(const struct irq_pci *p, struct irq_entry *e)
+static int attach_device(const struct irq_info *p, struct irq_entry *e)
 {
-	const struct irq_pci_dev *d = pci_by_msi(p, e->irq);
+	const struct irq_device *d = pci_by_msi(p, e->irq);
 	char bdf[32];
 
 	if (!d && e->chip && bdf_in_chip(e->chip, bdf, sizeof(bdf))) {
@@ -427,24 +412,22 @@ int irq_probe_collect(const struct sysroot *sr, const struct probe_options *opt,
 {
 	struct irq_info *info = &h->irq;
 	_cleanup_free_ char *text = NULL;
-	struct irq_pci pci = {0};
 	int r;
 
 	r = irq_irqbalance_running(sr, &info->irqbalance_running);
+	if (r >= 0)
+		r = read_pci(sr, info);
 	if (r < 0)
 		return r;
 	r = sr_read_file(sr, &text, NULL, "proc/interrupts");
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
 	r = parse_interrupts(text, info);
-	if (r >= 0)
-		r = read_pci(sr, &pci);
 	for (size_t i = 0; r >= 0 && i < info->nirqs; i++) {
-		r = attach_device(&pci, &info->irqs[i]);
+		r = attach_device(info, &info->irqs[i]);
 		if (r >= 0)
 			r = read_affinity(sr, &info->irqs[i]);
 	}
-	irq_pci_free(&pci);
 	if (r < 0)
 		return r;
 	decide_managed(sr, info);
@@ -466,5 +449,14 @@ void irq_probe_release(struct host *h)
 		free(e->effective);
 	}
 	free(h->irq.irqs);
+	irq_devices_free(&h->irq);
 	memset(&h->irq, 0, sizeof(h->irq));
+}
+
+const int *host_device_irqs(const struct host *h, const char *bdf, size_t *n)
+{
+	const struct irq_device *d = pci_by_bdf(&h->irq, bdf);
+
+	*n = d ? (d->nmsi ? d->nmsi : d->legacy > 0) : 0;
+	return !d ? NULL : d->nmsi ? d->msi : &d->legacy;
 }

@@ -1,5 +1,5 @@
 /* [irq]: IRQ placement. The IRQs of the selected devices (by class or
- * BDF), read from sys/bus/pci/devices/<BDF>/msi_irqs/ (or irq), go to
+ * BDF), as the IRQ probe found them (MSI vectors, else the legacy line), go to
  * proc/irq/N/smp_affinity_list: the online CPUs of the device's NUMA node
  * (policy local-node) or every online CPU (policy all). Managed IRQs
  * (the driver spreads its queues; the kernel refuses writes with EIO) are
@@ -24,37 +24,6 @@ int irq_target_cpus(const struct host *h, int node, struct cpuset **ret)
 		return -ENOMEM;
 	}
 	*ret = s;
-	return 0;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
-int irq_device_irqs(const struct sysroot *sr, const char *bdf, int **ret, size_t *n)
-{
-	_cleanup_strv_ char **names = NULL;
-	size_t count = 0;
-	int64_t legacy;
-	int *v;
-
-	if (sr_list(sr, "", &names, "sys/bus/pci/devices/%s/msi_irqs", bdf) < 0)
-		names = NULL;
-	v = calloc(strv_length(names) + 1, sizeof(int));
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; names && names[i]; i++)
-		if (parse_int(names[i], &v[count]) == 0 && v[count] > 0)
-			count++;
-	if (count == 0 && sr_read_s64(sr, &legacy, "sys/bus/pci/devices/%s/irq", bdf) == 0 &&
-	    legacy > 0 && legacy < INT32_MAX)
-		v[count++] = (int)legacy;
-	qsort(v, count, sizeof(int), cmp_int);
-	*ret = v;
-	*n = count;
 	return 0;
 }
 
@@ -119,7 +88,7 @@ static int plan_device(const struct knob_ctx *ctx, struct plan *plan, const stru
 {
 	_cleanup_free_ char *label = xasprintf("irq.%s", d->bdf);
 	_cleanup_(cpuset_freep) struct cpuset *set = NULL;
-	_cleanup_free_ int *irqs = NULL;
+	const int *irqs;
 	size_t n = 0;
 	int r;
 
@@ -128,9 +97,7 @@ static int plan_device(const struct knob_ctx *ctx, struct plan *plan, const stru
 	r = irq_target_cpus(ctx->host, local ? d->numa_node : UNKNOWN, &set);
 	if (r < 0)
 		return r;
-	r = irq_device_irqs(ctx->sr, d->bdf, &irqs, &n);
-	if (r < 0)
-		return r;
+	irqs = host_device_irqs(ctx->host, d->bdf, &n);
 	if (n == 0) {
 		struct action *a = plan_add(plan, src, label, NULL);
 

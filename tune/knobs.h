@@ -74,9 +74,6 @@ int tune_canonical_bdf(const char *s, char *buf, size_t size);
  * its node, or every online CPU when the node is unknown (-1) or has no
  * online CPU. */
 int irq_target_cpus(const struct host *h, int node, struct cpuset **ret);
-/* A device's IRQ numbers: sys/bus/pci/devices/BDF/msi_irqs/, else its
- * legacy irq (none when 0). Sorted. */
-int irq_device_irqs(const struct sysroot *sr, const char *bdf, int **ret, size_t *n);
 /* irqbalance moves IRQs by its own rules: the IRQ probe says so, or a
  * process named irqbalance runs (proc/N/comm). */
 bool irqbalance_running(const struct sysroot *sr, const struct host *h);

@@ -1,7 +1,8 @@
 /* The IRQ probe on trees written here: /proc/interrupts chip-name variants
  * (IR-PCI-MSIX-<BDF>, old PCI-MSI-edge, ITS-MSI with a separate trigger
  * column, GICv3, shared IO-APIC lines, rows without an action), IRQ to
- * device through msi_irqs, the chip name and legacy `irq` files; remote
+ * device through msi_irqs, the chip name and legacy `irq` files; each
+ * device's IRQs as [irq] places them; remote
  * IRQs flagged against the device's node, numa_node -1 never flagged;
  * managed IRQs from read-only smp_affinity and nvme I/O queues; a capture
  * whose files are all read-only; irqbalance from proc/PID/comm. */
@@ -216,6 +217,21 @@ static char *cpus(const struct cpuset *s)
 
 #define DEVICE_IS(h, irq, want) tap_is_str(find(h, irq) ? find(h, irq)->device : "(missing)", want, "IRQ " #irq ": device")
 
+/* What [irq] places for a device: its MSI vectors, else its INTx line. */
+static void test_device_irqs(const struct host *h)
+{
+	size_t n = 0;
+	const int *v = host_device_irqs(h, "0000:41:00.0", &n);
+
+	tap_ok(n == 2 && v[0] == 30 && v[1] == 31, "mlx5: its two MSI vectors, in order");
+	v = host_device_irqs(h, "0000:00:1b.0", &n);
+	tap_ok(n == 1 && v[0] == 17, "snd_hda_intel: no MSI, its legacy line 17");
+	host_device_irqs(h, "0000:42:00.0", &n);
+	tap_is_int((int)n, 0, "virtio with neither: no IRQs");
+	host_device_irqs(h, "0000:99:00.0", &n);
+	tap_is_int((int)n, 0, "a device the host lacks: no IRQs");
+}
+
 static void test_mapping(const struct host *h)
 {
 	tap_is_int(h->irq.nirqs, 14, "14 numbered IRQs; NMI, LOC and ERR left out");
@@ -295,6 +311,7 @@ int main(void)
 	write_tree(root);
 	tap_is_int(probe(root, &h), 0, "probe succeeds");
 	test_mapping(&h);
+	test_device_irqs(&h);
 	test_remote_and_managed(&h);
 	irq_probe_release(&h);
 	tap_is_int(h.irq.nirqs, 0, "release empties the list");
