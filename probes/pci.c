@@ -1129,7 +1129,11 @@ static int pci_session_open(struct pci_ctx *c)
 
 /* libpci's sysfs scan stops at the first entry it cannot parse, leaking
  * what it opened: find such an entry first (by libpci's own rule), and
- * name it. */
+ * name it. The rule is libpci's sscanf, not pci_parse_bdf: this predicts
+ * where libpci gives up, so it must accept what libpci accepts ("0:1a:0.0",
+ * trailing text after the function), which pci_parse_bdf rightly refuses
+ * as an address a user wrote. A "loose" flag there would be this sscanf
+ * again, inside the parser every other caller relies on being strict. */
 static int sysfs_check_entries(const struct sysroot *sr, struct pci_info *pi)
 {
 	_cleanup_strv_ char **names = NULL;
