@@ -102,7 +102,7 @@ struct gpu_ops;
 int cli_gpu_bench_run(const struct cli *cli, const struct host *h, const struct gpu_ops *ops, uint64_t size_mb,
 		      int reps, struct gpu_report **ret);
 
-/* A value as printed (cmd-apply.c): white space as one space, other
+/* A value as printed (render-text.c): white space as one space, other
  * control characters (C0, DEL, C1) and invalid UTF-8 as '?', cut at
  * VIS_MAX bytes; kernel files, profiles and the journal never reach the
  * terminal raw. buf holds VIS_MAX bytes. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/audit-json.h"
+#include "cli/check-table.h"
 #include "cli/cli.h"
 #include "common/escape.h"
 #include "common/durable.h"
@@ -46,34 +47,6 @@ static const char *base_name(const char *path)
 	const char *s = strrchr(path, '/');
 
 	return s ? s + 1 : path;
-}
-
-/* As escape_text does, for one value on a line (cli.h). */
-const char *vis(char *buf, const char *s)
-{
-	size_t n = 0, len;
-	uint32_t cp;
-
-	for (; s && *s && n < VIS_MAX - 8; s += len ? len : 1) {
-		unsigned char c = (unsigned char)*s;
-
-		len = utf8_decode(s, &cp);
-		if (isspace(c) && n && buf[n - 1] == ' ')
-			continue;
-		if (isspace(c))
-			buf[n++] = ' ';
-		else if (!len || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
-			buf[n++] = '?';
-		else
-			for (size_t i = 0; i < len; i++)
-				buf[n++] = s[i];
-	}
-	if (s && *s) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
 }
 
 static const char *arrow(void)
@@ -818,57 +791,12 @@ static int cmp_checks(const void *a, const void *b)
 	return d ? d : (x > y) - (x < y);
 }
 
-/* A cell at most max columns wide ("…" marks a cut), "-" for NULL. */
-static void cell(char *buf, size_t size, const char *raw, size_t max)
+static void print_check(const struct cli *cli, const struct check *c, const struct check_table *t)
 {
-	char v[VIS_MAX];
-	const char *s = raw ? vis(v, raw) : "-";
-	size_t n = strlen(s);
-
-	if (n <= max || max < 4) {
-		snprintf(buf, size, "%s", s);
-		return;
-	}
-	snprintf(buf, size, "%.*s...", (int)(max - 3), s);
-}
-
-struct widths {
-	int id, expected, actual;
-};
-
-static struct widths measure(struct check *const *v, size_t n)
-{
-	struct widths w = {5, 8, 6};
-
-	for (size_t i = 0; i < n; i++) {
-		int id = (int)strlen(v[i]->id), e = v[i]->expected ? (int)strlen(v[i]->expected) : 1;
-		int a = v[i]->actual && !v[i]->subject ? (int)strlen(v[i]->actual) : 1;
-
-		w.id = id > w.id ? (id < 40 ? id : 40) : w.id;
-		w.expected = e > w.expected ? (e < 36 ? e : 36) : w.expected;
-		w.actual = a > w.actual ? (a < 36 ? a : 36) : w.actual;
-	}
-	return w;
-}
-
-static void print_check(const struct cli *cli, const struct check *c, const struct widths *w)
-{
-	char id[64], exp[64], act[64], status[8];
-
-	cell(id, sizeof(id), c->id, (size_t)w->id);
-	cell(exp, sizeof(exp), c->expected, (size_t)w->expected);
-	cell(act, sizeof(act), c->subject ? "" : c->actual, (size_t)w->actual);
-	snprintf(status, sizeof(status), "%s", check_status_name(c->status));
-	for (char *p = status; *p; p++)
-		*p = (char)(*p - 'a' + 'A');
-	printf("%s%-5s%s  %-*s  %-*s  %-*s  ", status_color(cli, c->status), status, cli->color ? "\033[0m" : "",
-	       w->id, id, w->expected, exp, w->actual, act);
-	if (c->file)
-		printf("%s:%d", base_name(c->file), c->line);
-	putchar('\n');
+	check_table_row(t, c, status_color(cli, c->status), cli->color ? "\033[0m" : "", stdout);
 	if (c->subject)    /* a finding: what it is about, and what was found */
 		printf("       on: %s\n       found: %s\n", c->subject, c->actual ? c->actual : "-");
-	else if (c->actual && strlen(c->actual) > (size_t)w->actual)
+	else if (c->actual && strlen(c->actual) > (size_t)t->width[2])
 		printf("       actual: %s\n", c->actual);
 	if (c->note && (c->status != CHECK_PASS || cli->verbose || c->hint || strlen(c->note) > 0))
 		printf("       %s: %s\n", c->status == CHECK_SKIP ? "why" : "note", c->note);
@@ -880,17 +808,20 @@ static int audit_text(const struct cli *cli, const struct audit *a)
 {
 	_cleanup_free_ struct check **v = calloc(a->nchecks + 1, sizeof(*v));
 	char counts[160];
-	struct widths w;
+	struct check_table t = {
+		.indent = "", .gap = "  ", .titles = {"CHECK", "EXPECTED", "ACTUAL", "SOURCE"},
+		.min = {5, 8, 6}, .max = {40, 36, 36}, .no_actual = "-", .capitals = true, .marked_cuts = true,
+	};
 
 	if (!v)
 		return log_errno(-ENOMEM, "audit");
 	for (size_t i = 0; i < a->nchecks; i++)
 		v[i] = &a->checks[i];
 	qsort(v, a->nchecks, sizeof(*v), cmp_checks);
-	w = measure(v, a->nchecks);
-	printf("%-5s  %-*s  %-*s  %-*s  %s\n", "", w.id, "CHECK", w.expected, "EXPECTED", w.actual, "ACTUAL", "SOURCE");
+	check_table_measure(&t, a->checks, a->nchecks);
+	check_table_header(&t, stdout);
 	for (size_t i = 0; i < a->nchecks; i++)
-		print_check(cli, v[i], &w);
+		print_check(cli, v[i], &t);
 	printf("%s: %s\n", a->profile, format_check_counts(counts, sizeof(counts), a));
 	return 0;
 }

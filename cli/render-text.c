@@ -1,5 +1,6 @@
 /* Text helpers every renderer shares (see render.h): headings, fields,
- * attention lines, byte sizes. */
+ * attention lines, byte sizes, values made safe to print. */
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
@@ -60,4 +61,35 @@ void format_bytes(char *buf, size_t size, double bytes)
 		snprintf(buf, size, "%.0f %s", bytes, units[u]);
 	else
 		snprintf(buf, size, "%.1f %s", bytes, units[u]);
+}
+
+/* A value as printed: white space as one space, other control
+ * characters (C0, DEL, C1: escape sequences) and invalid UTF-8 as '?', as
+ * escape_text does, cut at VIS_MAX bytes; kernel files, profiles and the
+ * journal never reach the terminal raw. */
+const char *vis(char *buf, const char *s)
+{
+	size_t n = 0, len;
+	uint32_t cp;
+
+	for (; s && *s && n < VIS_MAX - 8; s += len ? len : 1) {
+		unsigned char c = (unsigned char)*s;
+
+		len = utf8_decode(s, &cp);
+		if (isspace(c) && n && buf[n - 1] == ' ')
+			continue;
+		if (isspace(c))
+			buf[n++] = ' ';
+		else if (!len || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			buf[n++] = '?';
+		else
+			for (size_t i = 0; i < len; i++)
+				buf[n++] = s[i];
+	}
+	if (s && *s) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return buf;
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cli/check-table.h"
 #include "cli/render.h"
 #include "cli/report.h"
 #include "common/escape.h"
@@ -45,40 +46,19 @@ static void print_problem(const struct report *r, const struct check *c, FILE *o
 	tstr_release(&t);
 }
 
-static int width_of(const struct audit *a, size_t field)
-{
-	int w = 8;
-
-	for (size_t i = 0; i < a->nchecks; i++) {
-		const struct check *c = &a->checks[i];
-		const char *s = field == 0 ? c->id : field == 1 ? c->expected : c->subject ? NULL : c->actual;
-		int n = s ? (int)strlen(s) : 1;
-
-		if (n > w)
-			w = n;
-	}
-	return w > 40 ? 40 : w;
-}
-
 static void print_table(const struct report *r, FILE *out)
 {
-	const struct audit *a = r->audit;
-	int wid = width_of(a, 0), wexp = width_of(a, 1), wact = width_of(a, 2);
+	struct check_table t = {
+		.indent = "  ", .gap = " ", .titles = {"check", "expected", "actual", "source"},
+		.min = {8, 8, 8}, .max = {40, 40, 40}, .no_actual = "unknown",
+		.subject_as_actual = true,
+	};
 
-	fprintf(out, "\nAll checks\n  %-5s %-*s %-*s %-*s %s\n", "", wid, "check", wexp, "expected", wact, "actual",
-		"source");
-	for (size_t i = 0; i < a->nchecks; i++) {
-		const struct check *c = &a->checks[i];
-		struct tstr t = {0};
-		char src[256];
-
-		fprintf(out, "  %s%-5s%s %-*.*s %-*.*s %-*.*s %s\n", paint(r, c->status),
-			check_status_name(c->status), reset(r), wid, wid, T(&t, c->id), wexp, wexp,
-			c->expected ? T(&t, c->expected) : "-", wact, wact,
-			c->subject ? T(&t, c->subject) : c->actual ? T(&t, c->actual) : "unknown",
-			T(&t, report_source(c, src, sizeof(src))));
-		tstr_release(&t);
-	}
+	check_table_measure(&t, r->audit->checks, r->audit->nchecks);
+	fprintf(out, "\nAll checks\n");
+	check_table_header(&t, out);
+	for (size_t i = 0; i < r->audit->nchecks; i++)
+		check_table_row(&t, &r->audit->checks[i], paint(r, r->audit->checks[i].status), reset(r), out);
 }
 
 static void print_host(const struct report *r, FILE *out)
