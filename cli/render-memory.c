@@ -146,11 +146,7 @@ static void json_dimm(struct json *j, const struct dimm *d)
 	json_kv_string(j, "locator", d->locator);
 	json_kv_string(j, "bank", d->bank);
 	json_kv_bool(j, "populated", d->populated);
-	json_key(j, "size_bytes");
-	if (d->populated && !d->size_bytes)
-		json_null(j);
-	else
-		json_uint(j, d->size_bytes);
+	json_kv_uint_known(j, "size_bytes", d->size_bytes, !d->populated || d->size_bytes);
 	json_kv_string(j, "type", d->type);
 	json_kv_int_opt(j, "speed_mts", d->speed_mts);
 	json_kv_int_opt(j, "configured_mts", d->configured_mts);
@@ -204,11 +200,7 @@ void render_memory_json(const struct host *h, struct json *j)
 	json_kv_string(j, "unknown_reason", m->unknown_reason);
 	json_strv(j, "warnings", m->warnings);
 	json_kv_string(j, "smbios_version", m->smbios_version);
-	json_key(j, "total_bytes");
-	if (m->ndimms)
-		json_uint(j, m->total_bytes);
-	else
-		json_null(j);
+	json_kv_uint_known(j, "total_bytes", m->total_bytes, m->ndimms);
 	json_key(j, "sockets");
 	json_array_begin(j);
 	for (size_t i = 0; i < m->nsockets; i++)

@@ -213,11 +213,7 @@ static void render_cpu_json(const struct host *h, struct json *j)
 	json_kv_string(j, "energy_performance_preference", c->epp);
 	json_kv_tristate(j, "boost", c->boost);
 	json_cpulist(j, "online", c->online);
-	json_key(j, "llc_bytes");
-	if (c->llc_bytes)
-		json_uint(j, c->llc_bytes);
-	else
-		json_null(j);
+	json_kv_uint_known(j, "llc_bytes", c->llc_bytes, c->llc_bytes);
 	json_object_end(j);
 }
 
@@ -291,11 +287,7 @@ void render_system_json(const struct host *h, struct json *j)
 	render_thp_json(h, j);
 	json_key(j, "hugepages");
 	json_object_begin(j);
-	json_key(j, "default_size_kb");
-	if (h->hugepages.default_size_kb)
-		json_uint(j, h->hugepages.default_size_kb);
-	else
-		json_null(j);
+	json_kv_uint_known(j, "default_size_kb", h->hugepages.default_size_kb, h->hugepages.default_size_kb);
 	json_key(j, "pools");
 	json_pools(j, h->hugepages.pools, h->hugepages.npools, true);
 	json_object_end(j);

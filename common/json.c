@@ -166,6 +166,15 @@ void json_kv_int(struct json *j, const char *k, int64_t v)
 	json_int(j, v);
 }
 
+void json_kv_uint_known(struct json *j, const char *k, uint64_t v, bool known)
+{
+	json_key(j, k);
+	if (known)
+		json_uint(j, v);
+	else
+		json_null(j);
+}
+
 void json_kv_int_opt(struct json *j, const char *k, int64_t v)
 {
 	json_key(j, k);

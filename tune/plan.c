@@ -198,35 +198,41 @@ int plan_file_error(struct plan *p, const struct profile_entry *e, const char *l
 			  strerror(-err));
 }
 
+/* Replace *field with the formatted text. 0 or -ENOMEM (field kept). */
+__attribute__((format(printf, 2, 0)))
+static int set_text(char **field, const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+
+	if (!s)
+		return -ENOMEM;
+	free(*field);
+	*field = s;
+	return 0;
+}
+
 int action_set_reason(struct action *a, enum action_state state, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	int r;
 
 	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
+	r = set_text(&a->reason, fmt, ap);
 	va_end(ap);
-	if (!s)
-		return -ENOMEM;
-	free(a->reason);
-	a->reason = s;
-	a->state = state;
-	return 0;
+	if (r == 0)
+		a->state = state;
+	return r;
 }
 
 int action_set_hint(struct action *a, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	int r;
 
 	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
+	r = set_text(&a->hint, fmt, ap);
 	va_end(ap);
-	if (!s)
-		return -ENOMEM;
-	free(a->hint);
-	a->hint = s;
-	return 0;
+	return r;
 }
 
 __attribute__((format(printf, 5, 0)))
