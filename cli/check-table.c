@@ -7,9 +7,13 @@
 #include "common/escape.h"
 #include "common/util.h"
 
-static const char *field(const struct check *c, int column)
+/* A finding's subject stands in the actual column where the table shows
+ * it there (the report), and takes no room where it does not (audit). */
+static const char *field(const struct check_table *t, const struct check *c, int column)
 {
-	return column == 0 ? c->id : column == 1 ? c->expected : c->subject ? NULL : c->actual;
+	if (column == 2 && c->subject)
+		return t->subject_as_actual ? c->subject : NULL;
+	return column == 0 ? c->id : column == 1 ? c->expected : c->actual;
 }
 
 void check_table_measure(struct check_table *t, const struct check *checks, size_t n)
@@ -17,7 +21,7 @@ void check_table_measure(struct check_table *t, const struct check *checks, size
 	for (int col = 0; col < 3; col++) {
 		t->width[col] = t->min[col];
 		for (size_t i = 0; i < n; i++) {
-			const char *s = field(&checks[i], col);
+			const char *s = field(t, &checks[i], col);
 			int len = s ? (int)strlen(s) : 1;
 
 			len = len < t->max[col] ? len : t->max[col];
