@@ -35,6 +35,7 @@ int cmd_recommend(const struct cli *cli, int argc, char **argv)
 
 		json_init(&j, stdout, false);
 		json_object_begin(&j);
+		json_kv_int(&j, "schema", 1);
 		json_kv_string(&j, "profile", rec.profile);
 		json_kv_string(&j, "reason", rec.reason);
 		json_object_end(&j);
@@ -89,6 +90,7 @@ static void status_json(const struct journal *j, const char *applied, const stru
 
 	json_init(&js, stdout, false);
 	json_object_begin(&js);
+	json_kv_int(&js, "schema", 1);
 	json_kv_string(&js, "profile", j->profile);
 	json_kv_string(&js, "applied", applied);
 	json_key(&js, "changes");
@@ -154,7 +156,7 @@ int cmd_status(const struct cli *cli, int argc, char **argv)
 	jpath = journal_display_path(sr);
 	r = journal_load(sr, &j, &line);
 	if (r == -ENOENT) {
-		printf(cli->json ? "{\"profile\":null}\n" : "no profile applied (no journal at %s)\n", jpath);
+		printf(cli->json ? "{\"schema\":1,\"profile\":null}\n" : "no profile applied (no journal at %s)\n", jpath);
 		r = EXIT_GOOD;
 	} else if (r == -EBADMSG) {
 		r = log_error("%s:%d: the journal is corrupt", jpath, line);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Every --json output validates against its JSON Schema in docs/schema
 # (draft 2020-12, python3-jsonschema): probe, audit, apply (dry run, real,
-# second run), revert, report, show, profiles, bench and verify, on every
+# second run), revert, status, report, show, profiles, recommend, topo,
+# plan, bench, bench --gpu (through the fake libcuda) and verify, on every
 # fixture tree; and the validator does reject a document that breaks its
 # schema, so a pass means something.
 . "$SRCDIR/tests/cli/tap.sh"
@@ -52,6 +53,10 @@ for p in $TREES; do
 	else skip "$name takes none of the shipped profiles"; fi
 	R --sysroot "$dir" report base-inference --format json --no-bench >"$d/report.json" 2>/dev/null
 	validates report "report --format json on $name" "$d/report.json"
+	for c in recommend topo plan; do
+		R --sysroot "$dir" $c --json >"$d/$c.json"
+		validates $c "$c --json on $name" "$d/$c.json"
+	done
 done
 
 # apply and revert for real, on a copy of the small tree.
@@ -67,8 +72,22 @@ vm.swappiness = 1
 INI
 R --sysroot "$SMALL" apply "$TMP/p.ini" --json >"$TMP/apply1.json"
 R --sysroot "$SMALL" apply "$TMP/p.ini" --json >"$TMP/apply2.json"
+R --sysroot "$SMALL" status --json >"$TMP/status1.json"
+echo always >"$SMALL/sys/kernel/mm/transparent_hugepage/enabled"
+R --sysroot "$SMALL" status --json >"$TMP/status2.json"
 R --sysroot "$SMALL" revert --json >"$TMP/revert1.json"
 R --sysroot "$SMALL" revert --json >"$TMP/revert2.json"
+R --sysroot "$SMALL" status --json >"$TMP/status3.json"
+validates status "status --json: holding, drifted, no journal" "$TMP"/status[123].json
+check "status --json: two changes holding, then thp.enabled changed since, then no profile" \
+	python3 - "$TMP" <<'PY'
+import json, sys
+t = sys.argv[1]
+s1, s2, s3 = (json.load(open("%s/status%d.json" % (t, n))) for n in (1, 2, 3))
+assert s1["profile"] and [c["state"] for c in s1["changes"]] == ["holds", "holds"], s1
+assert [c["state"] for c in s2["changes"] if c["label"] == "thp.enabled"] == ["changed since"], s2
+assert s3 == {"schema": 1, "profile": None}, s3
+PY
 validates apply "apply --json, first and second run" "$TMP/apply1.json" "$TMP/apply2.json"
 validates revert "revert --json, with a journal and without" "$TMP/revert1.json" "$TMP/revert2.json"
 check "apply --json: the first run changed 2 files (old and new values), the second none, revert put both back" \
@@ -96,6 +115,17 @@ if R bench --quick --json --size-mb 64 --kernel triad --scope host >"$TMP/bench.
 else
 	not_ok "bench --quick --json runs"; diag <"$TMP/bench.err"
 fi
+FAKECUDA=$BUILDDIR/tests/fakecuda/libcuda-fake.so
+if [ -f "$FAKECUDA" ]; then
+	RIGTUNE_CUDA_LIBRARY=$FAKECUDA FAKECUDA_DEVICES="0000:1b:00.0=25/24,0000:43:00.0=12.5/12" FAKECUDA_PEER="0-1=300" \
+		R bench --gpu --size-mb 1 --reps 2 --json >"$TMP/bench-gpu.json"
+	RIGTUNE_CUDA_LIBRARY=$FAKECUDA FAKECUDA_DEVICES="0000:1b:00.0=25/24" \
+		R bench --gpu --size-mb 1 --reps 2 --json >"$TMP/bench-gpu-one.json"
+	validates bench-gpu "bench --gpu --json (fake libcuda: two GPUs with peers, one GPU)" \
+		"$TMP/bench-gpu.json" "$TMP/bench-gpu-one.json"
+else
+	skip "tests/fakecuda is not built: no bench --gpu schema check"
+fi
 cat >"$TMP/target.ini" <<'INI'
 [profile]
 description = a target
@@ -112,8 +142,9 @@ t = sys.argv[1]
 a = json.load(open(t + "/apply1.json")); a["settings"][0]["status"] = "maybe"; json.dump(a, open(t + "/bad-apply.json", "w"))
 r = json.load(open(t + "/revert1.json")); del r["totals"]; json.dump(r, open(t + "/bad-revert.json", "w"))
 p = json.load(open(t + "/profiles.json")); p["profiles"][0]["name"] = 3; json.dump(p, open(t + "/bad-profiles.json", "w"))
+s = json.load(open(t + "/status2.json")); s["changes"][0]["state"] = "drifted"; json.dump(s, open(t + "/bad-status.json", "w"))
 PY
-for n in apply revert profiles; do
+for n in apply revert profiles status; do
 	check "a $n document that breaks $n.json is refused" bash -c '! "$0" "$1" "$2" "$3" >/dev/null 2>&1' \
 		"$SRCDIR/tests/cli/validate-json" "$SCHEMAS" "$n" "$TMP/bad-$n.json"
 done
