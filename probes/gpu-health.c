@@ -64,6 +64,8 @@ void nvml_bind_health(struct nvml *n)
 		{"nvmlDeviceGetPowerManagementDefaultLimit", offsetof(struct nvml, power_default)},
 		{"nvmlDeviceGetMigMode", offsetof(struct nvml, mig_mode)},
 		{"nvmlDeviceGetGpuFabricInfo", offsetof(struct nvml, fabric)},
+		{"nvmlDeviceGetTemperature", offsetof(struct nvml, temperature)},
+		{"nvmlDeviceGetTemperatureThreshold", offsetof(struct nvml, temp_threshold)},
 	};
 
 	dl_bind_optional(n->dl, n, syms, ARRAY_SIZE(syms));

@@ -238,7 +238,8 @@ static int discover_temps(const struct sysroot *sr, struct health_sources *s)
 void health_read_temps(const struct sysroot *sr, const struct health_sources *s, double *out)
 {
 	for (size_t i = 0; i < s->ntemps; i++)
-		out[i] = read_millideg(sr, s->temps[i].input);
+		if (s->temps[i].input)  /* NULL: a GPU's, read through NVML */
+			out[i] = read_millideg(sr, s->temps[i].input);
 }
 
 /* ---- power ---- */
@@ -476,6 +477,8 @@ void health_read_counters(const struct sysroot *sr, const struct health_sources 
 		const struct health_counter *c = &s->counters[i];
 		int r;
 
+		if (!c->path)   /* a GPU's, read through NVML */
+			continue;
 		if (!c->key)
 			r = sr_read_u64(sr, &out[i], "%s", c->path);
 		else if (!strcmp(c->key, "MCE:"))

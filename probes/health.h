@@ -15,7 +15,7 @@ struct sysroot;
 
 struct health_temp {
 	char *id;               /* "k10temp/Tctl", "nvme/Composite", "spd5118/temp1" */
-	char *input;            /* path of temp*_input under the root */
+	char *input;            /* path of temp*_input under the root; NULL for a GPU (NVML) */
 	double crit_c, max_c;   /* the sensor's limits, NAN when it has none */
 };
 
@@ -33,7 +33,7 @@ enum health_counter_kind {
 struct health_counter {
 	char *id;               /* "edac.mc0.dimm3.ce", "aer.0000:41:00.0.fatal", "mce" */
 	char *subject;          /* what it counts for, in words: "DIMM P0_DIMM_A1 (mc0 dimm3)" */
-	char *path;             /* file under the root */
+	char *path;             /* file under the root; NULL for a GPU's (NVML) */
 	const char *key;        /* "TOTAL_ERR_COR" for keyed files, NULL for a plain number */
 	enum health_counter_kind kind;
 	bool per_dimm;          /* a DIMM's own count (the controller's total is also listed) */
@@ -79,11 +79,13 @@ void health_sources_keep_cpus(struct health_sources *s, const int *cpus, size_t 
  * -ENOENT when none could be read. */
 int health_read_clocks(const struct sysroot *sr, const struct health_sources *s,
 		       double *min, double *median, double *max);
-/* Every temperature in °C (out[ntemps]), NAN where unreadable. */
+/* Every temperature in °C (out[ntemps]), NAN where unreadable; a GPU's
+ * entries are left as they are (gpu_sensors_read fills them). */
 void health_read_temps(const struct sysroot *sr, const struct health_sources *s, double *out);
 /* Every energy counter in µJ (out[npower]), HEALTH_UNREAD where unreadable. */
 void health_read_energy(const struct sysroot *sr, const struct health_sources *s, uint64_t *out);
-/* Every error counter (out[ncounters]), HEALTH_UNREAD where unreadable. */
+/* Every error counter (out[ncounters]), HEALTH_UNREAD where unreadable;
+ * a GPU's entries are left as they are. */
 void health_read_counters(const struct sysroot *sr, const struct health_sources *s, uint64_t *out);
 /* Every link's trained speed and width (out[nlinks]). */
 void health_read_links(const struct sysroot *sr, const struct health_sources *s,
@@ -91,3 +93,18 @@ void health_read_links(const struct sysroot *sr, const struct health_sources *s,
 /* Watts between two energy readings dt seconds apart, wraps included;
  * NAN when either is unread or dt <= 0. */
 double health_power_watts(uint64_t before, uint64_t after, uint64_t range_uj, double dt);
+
+/* NVIDIA GPUs through NVML (probes/gpu-sensors.c), live host only: each
+ * GPU's temperature (its slowdown threshold as max_c, shutdown as crit_c)
+ * and its counters that move only when something is wrong (volatile ECC
+ * corrected and uncorrected, PCIe replays), appended to s. One NVML
+ * session for the whole run, to be read from one thread. */
+struct gpu_sensors;
+/* library NULL: $RIGTUNE_NVML_LIBRARY, else libnvidia-ml.so.1. No NVML
+ * (no NVIDIA driver: nothing to say) or no GPU: *ret NULL; -ENOMEM only. */
+int gpu_sensors_open(const char *library, struct health_sources *s, struct gpu_sensors **ret);
+/* The GPUs' temperatures and counters, into the arrays the host readers
+ * fill (NAN / HEALTH_UNREAD where NVML says no). g may be NULL. */
+void gpu_sensors_read_temps(const struct gpu_sensors *g, double *out);
+void gpu_sensors_read_counters(const struct gpu_sensors *g, uint64_t *out);
+struct gpu_sensors *gpu_sensors_close(struct gpu_sensors *g);

@@ -20,8 +20,7 @@
 #define NVML_NVLINK_MAX_LINKS 18
 #define NVML_DEFAULT_LIBRARY "libnvidia-ml.so.1"
 
-/* Resolve every symbol; the name of the first one missing, or NULL. */
-static const char *nvml_bind(struct nvml *n)
+const char *nvml_bind(struct nvml *n)
 {
 	static const struct dl_symbol syms[] = {
 		{"nvmlInit_v2", offsetof(struct nvml, init)},
@@ -142,7 +141,7 @@ static int nvml_read(struct host *h, const struct nvml *n)
 	return 0;
 }
 
-static const char *library_name(const struct probe_options *opt)
+const char *nvml_library_name(const struct probe_options *opt)
 {
 	const char *env = secure_getenv("RIGTUNE_NVML_LIBRARY");
 
@@ -171,7 +170,7 @@ static int nvml_run(struct host *h, struct nvml *n, const char *lib)
 int nvlink_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h)
 {
 	struct links_info *l = &h->links;
-	const char *lib = library_name(opt);
+	const char *lib = nvml_library_name(opt);
 	struct nvml n = {0};
 	int r;
 

@@ -46,7 +46,15 @@ struct nvml {
 	nvmlReturn_t (*power_default)(nvmlDevice_t, unsigned int *);
 	nvmlReturn_t (*mig_mode)(nvmlDevice_t, unsigned int *, unsigned int *);
 	nvmlReturn_t (*fabric)(nvmlDevice_t, nvmlGpuFabricInfo_t *);
+	nvmlReturn_t (*temperature)(nvmlDevice_t, int, unsigned int *);
+	nvmlReturn_t (*temp_threshold)(nvmlDevice_t, int, unsigned int *);
 };
+
+/* probes/nvlink.c: the library to load (probe_options.nvml_library, else
+ * $RIGTUNE_NVML_LIBRARY, else libnvidia-ml.so.1); resolve every symbol,
+ * the name of the first one missing or NULL. */
+const char *nvml_library_name(const struct probe_options *opt);
+const char *nvml_bind(struct nvml *n);
 
 /* probes/gpu-health.c: the optional health calls (NULL where the driver
  * lacks one), and one GPU's health appended to h->gpu_health. */

@@ -3,7 +3,9 @@
  * with the timed worker threads but the lock around its record. Error
  * counters are read before and after (they only grow); link state once a
  * second too, as a link that retrains and recovers between the first and
- * last read would otherwise go unseen. */
+ * last read would otherwise go unseen. On the live host, NVIDIA GPUs join
+ * through one NVML session (probes/gpu-sensors.c), read by this thread
+ * (and before it starts and after it ends, never alongside it). */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -26,6 +28,7 @@ struct health_sampler {
 	uint64_t *energy_last, *energy_now;
 	double energy_t;
 	struct health_link_state *links_now;
+	struct gpu_sensors *gpus;       /* NULL: no NVIDIA GPU (or not the live host) */
 	size_t cap;
 };
 
@@ -110,6 +113,7 @@ static int take_sample(struct health_sampler *s, bool slow)
 	if (health_read_clocks(s->sr, &r->src, &clock[0], &clock[1], &clock[2]) < 0)
 		clock[0] = clock[1] = clock[2] = NAN;
 	health_read_temps(s->sr, &r->src, &r->temp[r->n * r->src.ntemps]);
+	gpu_sensors_read_temps(s->gpus, &r->temp[r->n * r->src.ntemps]);
 	power = &r->power[r->n * r->src.npower];
 	health_read_energy(s->sr, &r->src, s->energy_now);
 	for (size_t i = 0; i < r->src.npower; i++) {
@@ -176,6 +180,7 @@ static int alloc_arrays(struct health_sampler *s)
 static void sampler_free(struct health_sampler *s)
 {
 	health_record_free(s->rec);
+	gpu_sensors_close(s->gpus);
 	sysroot_free(s->sr);
 	free(s->energy_last);
 	free(s->energy_now);
@@ -193,6 +198,7 @@ static int sampler_begin(struct health_sampler *s)
 		return ret;
 	r->started = s->energy_t = now_monotonic();
 	health_read_counters(s->sr, &r->src, r->before);
+	gpu_sensors_read_counters(s->gpus, r->before);
 	memcpy(r->after, r->before, r->src.ncounters * sizeof(uint64_t));
 	health_read_links(s->sr, &r->src, r->link_before);
 	health_read_energy(s->sr, &r->src, s->energy_last);
@@ -235,6 +241,8 @@ int health_sampler_start(const char *root, double interval_s, const int *cpus, s
 		r = health_discover(s->sr, &s->rec->src);
 	if (r >= 0 && n)
 		health_sources_keep_cpus(&s->rec->src, cpus, n);
+	if (r >= 0 && s->sr->live)
+		r = gpu_sensors_open(NULL, &s->rec->src, &s->gpus);
 	if (r >= 0)
 		r = sampler_begin(s);
 	if (r < 0) {
@@ -288,6 +296,7 @@ int health_sampler_stop(struct health_sampler *s, struct health_record **ret)
 	err = s->err;
 	r->duration_s = now_monotonic() - r->started;
 	health_read_counters(s->sr, &r->src, r->after);
+	gpu_sensors_read_counters(s->gpus, r->after);
 	watch_links(s, r->duration_s);
 	memcpy(r->link_after, s->links_now, r->src.nlinks * sizeof(*r->link_after));
 	if (err >= 0)

@@ -15,6 +15,11 @@
  *                          persistence and ECC off, GPU 7 a failed row remap.
  *                          Otherwise every GPU is healthy (idle).
  *   FAKENVML_OLD_DRIVER=1  the health calls are missing (an older driver)
+ *   FAKENVML_SENSORS=FILE  lines "GPU TEMP_C ECC_CE ECC_UE REPLAYS", read at
+ *                          every call, so a test rewrites it between the
+ *                          sampler's reads; a GPU not listed reads 35 °C
+ *                          and the counters above. Thresholds: slowdown
+ *                          87 °C, shutdown 92 °C.
  * Calls before init or after shutdown answer UNINITIALIZED and log "misuse". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,13 +261,62 @@ EXPORT nvmlReturn_t nvmlDeviceGetEccMode(nvmlDevice_t dev, int *current, int *pe
 	return r;
 }
 
+enum { SENSOR_TEMP, SENSOR_CE, SENSOR_UE, SENSOR_REPLAYS, NSENSORS };
+
+/* This GPU's line of $FAKENVML_SENSORS into v[NSENSORS]; 0 when none. */
+static int sensors(nvmlDevice_t dev, unsigned long long v[NSENSORS])
+{
+	const char *path = getenv("FAKENVML_SENSORS");
+	unsigned gpu;
+	int found = 0;
+	FILE *f;
+
+	if (!path || !(f = fopen(path, "re")))
+		return 0;
+	while (!found && fscanf(f, "%u %llu %llu %llu %llu", &gpu, &v[0], &v[1], &v[2], &v[3]) == 5)
+		found = gpu == dev->index;
+	fclose(f);
+	return found;
+}
+
 /* type 1 uncorrected, 0 corrected; counter 0 volatile, 1 aggregate */
 EXPORT nvmlReturn_t nvmlDeviceGetTotalEccErrors(nvmlDevice_t dev, int type, int counter, unsigned long long *count)
 {
 	nvmlReturn_t r = health_check(dev);
+	unsigned long long v[NSENSORS];
 
-	if (r == NVML_SUCCESS)
+	if (r == NVML_SUCCESS && sensors(dev, v))
+		*count = v[type == 1 ? SENSOR_UE : SENSOR_CE];
+	else if (r == NVML_SUCCESS)
 		*count = sick(dev, 2) && type == 1 ? (counter ? 5 : 3) : 0;
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t dev, int sensor, unsigned int *temp);
+EXPORT nvmlReturn_t nvmlDeviceGetTemperatureThreshold(nvmlDevice_t dev, int type, unsigned int *temp);
+
+/* sensor 0: the GPU die */
+EXPORT nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t dev, int sensor, unsigned int *temp)
+{
+	nvmlReturn_t r = health_check(dev);
+	unsigned long long v[NSENSORS];
+
+	if (r == NVML_SUCCESS && sensor != 0)
+		return NVML_ERROR_INVALID_ARGUMENT;
+	if (r == NVML_SUCCESS)
+		*temp = sensors(dev, v) ? (unsigned)v[SENSOR_TEMP] : 35;
+	return r;
+}
+
+/* type 0 shutdown, 1 slowdown; others not modelled */
+EXPORT nvmlReturn_t nvmlDeviceGetTemperatureThreshold(nvmlDevice_t dev, int type, unsigned int *temp)
+{
+	nvmlReturn_t r = health_check(dev);
+
+	if (r == NVML_SUCCESS && type > 1)
+		return NVML_ERROR_NOT_SUPPORTED;
+	if (r == NVML_SUCCESS)
+		*temp = type == 0 ? 92 : 87;
 	return r;
 }
 
@@ -315,8 +369,11 @@ EXPORT nvmlReturn_t nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t dev, uns
 EXPORT nvmlReturn_t nvmlDeviceGetPcieReplayCounter(nvmlDevice_t dev, unsigned int *value)
 {
 	nvmlReturn_t r = health_check(dev);
+	unsigned long long v[NSENSORS];
 
-	if (r == NVML_SUCCESS)
+	if (r == NVML_SUCCESS && sensors(dev, v))
+		*value = (unsigned)v[SENSOR_REPLAYS];
+	else if (r == NVML_SUCCESS)
 		*value = sick(dev, 4) ? 250 : 0;
 	return r;
 }

@@ -9,7 +9,9 @@
  * GPU's idle link speed as a note, and the burn-in's last minute more
  * than 10 % below the first (from 90 s on); a long record thinning to
  * every other sample. The quiet run of the same tree finds
- * nothing, so each finding is caused by the change. */
+ * nothing, so each finding is caused by the change. NVIDIA GPUs through
+ * the fake NVML on the live root, its temperatures and counters changed
+ * between the sampler's reads. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -366,6 +368,58 @@ static void test_trouble(void)
 	health_record_free(r);
 }
 
+static void write_sensors(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* GPU 1 (43:00.0) reaches its 87 °C slowdown and corrects 2 ECC errors,
+ * GPU 3 (61:00.0) gets an uncorrected one and 7 PCIe replays; GPU 0
+ * stays quiet. */
+static void test_gpus(void)
+{
+	const char *build = getenv("BUILDDIR");
+	char lib[600], sensors[600];
+	struct health_sampler *s = NULL;
+	struct health_record *r = NULL;
+	struct findings f = {};
+	const struct finding *x;
+	struct timespec pause = {0, 300000000L};
+
+	snprintf(lib, sizeof(lib), "%s/tests/fakenvml/libnvidia-ml-fake.so", build ? build : ".");
+	snprintf(sensors, sizeof(sensors), "%s/nvml-sensors", root);
+	write_sensors(sensors, "0 35 0 0 0\n1 40 0 0 0\n3 40 0 0 0\n");
+	setenv("RIGTUNE_NVML_LIBRARY", lib, 1);
+	setenv("FAKENVML_SENSORS", sensors, 1);
+	tap_is_int(health_sampler_start("/", 0.05, NULL, 0, &s), 0, "the live root samples with NVML");
+	nanosleep(&pause, NULL);
+	write_sensors(sensors, "0 35 0 0 0\n1 88 2 0 0\n3 40 0 1 7\n");
+	nanosleep(&pause, NULL);
+	tap_is_int(s ? health_sampler_stop(s, &r) : -1, 0, "and stops");
+	unsetenv("FAKENVML_SENSORS");
+	unsetenv("RIGTUNE_NVML_LIBRARY");
+	if (!r)
+		return;
+	tap_is_int(health_findings(r, NULL, 0, &f), 0, "findings with GPUs");
+	x = expect(&f, "health.temp.nvml/0000:43:00.0", FINDING_WARN, "a GPU at its slowdown threshold");
+	tap_ok(x && strstr(x->evidence, "87"), "its evidence names the slowdown threshold");
+	x = expect(&f, "health.nvml.0000:43:00.0.ecc.ce", FINDING_WARN, "corrected ECC errors on a GPU");
+	tap_ok(x && strstr(x->subject, "GPU 0000:43:00.0"), "naming the GPU");
+	x = expect(&f, "health.nvml.0000:61:00.0.ecc.ue", FINDING_FAIL, "an uncorrected ECC error");
+	tap_ok(x && strstr(x->evidence, "0 before the run, 1 after"), "with the counts before and after");
+	expect(&f, "health.nvml.0000:61:00.0.pcie_replay", FINDING_WARN, "PCIe replays on a GPU");
+	tap_ok(!findings_find(&f, "health.temp.nvml/0000:1b:00.0") &&
+	       !findings_find(&f, "health.nvml.0000:1b:00.0.ecc.ce") &&
+	       !findings_find(&f, "health.nvml.0000:43:00.0.ecc.ue"), "the quiet GPU and counters are not blamed");
+	findings_clear(&f);
+	health_record_free(r);
+}
+
 static void test_bandwidth(void)
 {
 	struct bench_point p[300];
@@ -407,6 +461,7 @@ int main(void)
 	test_quiet_run();
 	test_trouble();
 	test_bandwidth();
+	test_gpus();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		printf("# cannot remove %s\n", root);
