@@ -124,6 +124,7 @@ static void test_files(void)
 	snprintf(path, sizeof(path), "%s/run/rigtune/journal.tmp", dir);
 	tap_ok(stat(path, &st) < 0, "no temporary file left behind");
 	tap_ok(journal_load(sr, &back, &line) == 0 && back->nentries == 3, "load what save wrote");
+	back = journal_free(back);
 	snprintf(path, sizeof(path), "%s/run/rigtune/journal", dir);
 	tap_ok(chmod(path, 0666) == 0 && journal_load(sr, &back, &line) == -EPERM,
 	       "a world-writable journal is refused (-EPERM)");
