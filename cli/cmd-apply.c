@@ -96,9 +96,12 @@ static int open_sysroot(const struct cli *cli, struct sysroot **sr)
 	return r < 0 ? log_errno(r, "cannot open sysroot '%s'", cli->sysroot) : 0;
 }
 
-static int probe(const struct cli *cli, const struct sysroot *sr, struct host *h)
+/* Only what the profile's sections and [expect] keys read (with no
+ * profile yet, nothing of them), and what the caller adds. */
+static int probe(const struct cli *cli, const struct sysroot *sr, const struct profile *prof, unsigned also,
+		 struct host *h)
 {
-	struct probe_options opt = {.pci_dump = cli->pci_dump, .no_pci_names = true};
+	struct probe_options opt = {.pci_dump = cli->pci_dump, .only = (prof ? plan_probes(prof) : 0) | also};
 	const char *failed = NULL;
 	int r = host_probe(sr, &opt, h, &failed);
 
@@ -470,7 +473,7 @@ static int apply_profile(const struct cli *cli, struct sysroot *sr, const struct
 	const struct knob_ctx ctx = {.sr = sr, .host = &h, .profile = prof};
 	struct plan *p = NULL;
 	struct apply_outcome out;
-	int r = probe(cli, sr, &h), lock_fd = -1;
+	int r = probe(cli, sr, prof, 0, &h), lock_fd = -1;
 
 	if (r)
 		return r;
@@ -870,8 +873,11 @@ int cmd_audit(const struct cli *cli, int argc, char **argv)
 	if (argc > 2)
 		return log_error("audit: expected at most one PROFILE (try 'rigtune audit --help')");
 	r = open_sysroot(cli, &sr);
-	if (r == 0 && (r = probe(cli, sr, &h)) == 0) {
-		r = audit_profile(cli, argc == 2 ? argv[1] : NULL, &h, &prof);
+	if (r == 0 && argc == 2)
+		r = cli_profile_load(argv[1], &prof);
+	if (r == 0 && (r = probe(cli, sr, prof, RIG_AUDIT_PROBES, &h)) == 0) {
+		if (!prof)
+			r = audit_profile(cli, NULL, &h, &prof);
 		if (r == 0)
 			r = rig_audit(sr, &h, prof, NULL, &a);
 		r = r < 0 ? log_errno(r, "audit") : r;

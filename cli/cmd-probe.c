@@ -7,6 +7,7 @@
 #include "cli/render.h"
 #include "common/util.h"
 #include "config.h"
+#include "probes/pci-names.h"
 
 static double now_seconds(void)
 {
@@ -16,7 +17,8 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int cli_probe_host(const struct cli *cli, struct host *h)
+/* Probe the host, then name the PCI devices named() picks (NULL: all). */
+static int probe_named(const struct cli *cli, struct host *h, pci_names_wanted *named)
 {
 	struct probe_options opt = {.pci_dump = cli->pci_dump};
 	struct sysroot *sr = NULL;
@@ -32,9 +34,19 @@ int cli_probe_host(const struct cli *cli, struct host *h)
 	sysroot_free(sr);
 	if (r < 0)
 		return log_errno(r, "%s probe failed on '%s'", failed ? failed : "a", cli->sysroot);
+	r = pci_names_lookup(&h->pci, named);
+	if (r < 0) {
+		host_release(h);
+		return log_errno(r, "PCI device names");
+	}
 	log_debug(cli, "probed '%s' in %.1f ms (%zu PCI devices, %zu IRQs)", cli->sysroot,
 		  (now_seconds() - start) * 1e3, h->pci.ndevices, h->irq.nirqs);
 	return 0;
+}
+
+int cli_probe_host(const struct cli *cli, struct host *h)
+{
+	return probe_named(cli, h, NULL);
 }
 
 void render_host_text(const struct cli *cli, const struct host *h, FILE *out)
@@ -79,7 +91,8 @@ int cmd_probe(const struct cli *cli, int argc, char **argv)
 
 	if (argc > 1)
 		return log_error("probe: unexpected argument '%s'", argv[1]);
-	r = cli_probe_host(cli, &h);
+	/* The text lists some devices; only those need names. */
+	r = probe_named(cli, &h, cli->json || cli->verbose ? NULL : render_pci_listed);
 	if (r)
 		return r;
 	if (cli->json)

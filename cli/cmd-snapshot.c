@@ -150,7 +150,7 @@ int cmd_snapshot(const struct cli *cli, int argc, char **argv)
 	struct snapshot_stats stats;
 	struct sysroot *sr = NULL;
 	const char *output = NULL, *failed = NULL;
-	struct probe_options opt = {.no_pci_names = true};
+	struct probe_options opt = {0};
 	struct host h;
 	int c, r;
 

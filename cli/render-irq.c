@@ -44,19 +44,18 @@ struct irq_device_sum {
 	struct cpuset *cpus, *remote_cpus;
 };
 
-static int sum_device(const struct host *h, const char *bdf, struct irq_device_sum *s)
+/* g: one device's IRQs. */
+static int sum_device(const struct irq_entry *const *g, size_t n, struct irq_device_sum *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->cpus = cpuset_new(64);
 	s->remote_cpus = cpuset_new(64);
 	if (!s->cpus || !s->remote_cpus)
 		return -ENOMEM;
-	for (size_t i = 0; i < h->irq.nirqs; i++) {
-		const struct irq_entry *e = &h->irq.irqs[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct irq_entry *e = g[i];
 		const struct cpuset *cpus = irq_cpus(e);
 
-		if (!e->device || strcmp(e->device, bdf))
-			continue;
 		s->n++;
 		s->managed += e->managed;
 		if (cpus && cpuset_or(&s->cpus, cpus) < 0)
@@ -72,13 +71,16 @@ static int sum_device(const struct host *h, const char *bdf, struct irq_device_s
 	return 0;
 }
 
-static void render_device(const struct cli *cli, const struct host *h, const struct irq_entry *first, FILE *out)
+/* g: one device's IRQs, the first of them in probe order first. */
+static void render_device(const struct cli *cli, const struct host *h, const struct irq_entry *const *g, size_t n,
+			  FILE *out)
 {
+	const struct irq_entry *first = g[0];
 	struct irq_device_sum s;
 	_cleanup_free_ char *cpus = NULL;
 	char nodes[64], remote_nodes[64], managed[96] = "";
 
-	if (sum_device(h, first->device, &s) < 0 || !(cpus = cpulist_format(s.cpus)))
+	if (sum_device(g, n, &s) < 0 || !(cpus = cpulist_format(s.cpus)))
 		goto out;
 	format_nodes(h, s.cpus, nodes, sizeof(nodes));
 	if (s.managed_remote)
@@ -104,33 +106,35 @@ out:
 	free(s.remote_cpus);
 }
 
-static bool first_of_device(const struct host *h, size_t i)
+/* By device, then probe order. */
+static int cmp_by_device(const void *a, const void *b)
 {
-	for (size_t k = 0; k < i; k++)
-		if (h->irq.irqs[k].device && !strcmp(h->irq.irqs[k].device, h->irq.irqs[i].device))
-			return false;
-	return true;
+	const struct irq_entry *x = *(const struct irq_entry *const *)a, *y = *(const struct irq_entry *const *)b;
+	int d = strcmp(x->device, y->device);
+
+	return d ? d : (x > y) - (x < y);
 }
 
-/* Devices in BDF order: each pass prints the smallest BDF after `after`. */
-static const struct irq_entry *next_device(const struct host *h, const char *after)
+/* The IRQs tied to a device, grouped by device in BDF order. */
+static const struct irq_entry **by_device(const struct irq_info *info, size_t *n)
 {
-	const struct irq_entry *best = NULL;
+	const struct irq_entry **v = calloc(info->nirqs + 1, sizeof(*v));
 
-	for (size_t i = 0; i < h->irq.nirqs; i++) {
-		const struct irq_entry *e = &h->irq.irqs[i];
-
-		if (!e->device || !first_of_device(h, i) || (after && strcmp(e->device, after) <= 0))
-			continue;
-		if (!best || strcmp(e->device, best->device) < 0)
-			best = e;
-	}
-	return best;
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < info->nirqs; i++)
+		if (info->irqs[i].device)
+			v[(*n)++] = &info->irqs[i];
+	qsort(v, *n, sizeof(*v), cmp_by_device);
+	return v;
 }
 
 void render_irq_text(const struct cli *cli, const struct host *h, FILE *out)
 {
 	const struct irq_info *info = &h->irq;
+	_cleanup_free_ const struct irq_entry **g = NULL;
+	size_t n = 0;
 	int other = 0;
 
 	text_heading(cli, out, "IRQs");
@@ -138,8 +142,12 @@ void render_irq_text(const struct cli *cli, const struct host *h, FILE *out)
 		text_field(out, "IRQs:", "none found (no /proc/interrupts)");
 		return;
 	}
-	for (const struct irq_entry *e = next_device(h, NULL); e; e = next_device(h, e->device))
-		render_device(cli, h, e, out);
+	g = by_device(info, &n);
+	for (size_t i = 0, j; g && i < n; i = j) {
+		for (j = i + 1; j < n && !strcmp(g[j]->device, g[i]->device); j++)
+			;
+		render_device(cli, h, g + i, j - i, out);
+	}
 	for (size_t i = 0; i < info->nirqs; i++)
 		other += !info->irqs[i].device;
 	if (other)

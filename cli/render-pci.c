@@ -151,7 +151,7 @@ static void format_name(char *buf, size_t size, const struct pci_device *d)
 
 /* Storage, network, display, co-processors, accelerators; anything with
  * an active link, and anything whose link is short of what it could be. */
-static bool worth_a_line(const struct pci_device *d)
+bool render_pci_listed(const struct pci_device *d)
 {
 	unsigned base = d->class_code >> 8;
 
@@ -273,7 +273,7 @@ void render_pci_text(const struct cli *cli, const struct host *h, FILE *out)
 		return;
 	}
 	for (size_t i = 0; i < pi->ndevices; i++)
-		shown += cli->verbose || worth_a_line(&pi->devices[i]);
+		shown += cli->verbose || render_pci_listed(&pi->devices[i]);
 	text_field(out, "Source:", "%s %s, %zu function%s%s", pi->method,
 		   cli->pci_dump ? cli->pci_dump : cli->sysroot, pi->ndevices, pi->ndevices == 1 ? "" : "s",
 		   shown < pi->ndevices ? " (host bridges, idle ports and the like hidden: -v lists all)" : "");
@@ -281,7 +281,7 @@ void render_pci_text(const struct cli *cli, const struct host *h, FILE *out)
 		fprintf(out, "  %-12s  %-22s  %-38s  %-10s  %-4s  %s\n", "BDF", "Class", "Device", "Driver",
 			"Node", "Link");
 	for (size_t i = 0; i < pi->ndevices; i++)
-		if (cli->verbose || worth_a_line(&pi->devices[i]))
+		if (cli->verbose || render_pci_listed(&pi->devices[i]))
 			render_device_line(h, &pi->devices[i], out);
 	render_limits(cli, h, out);
 }

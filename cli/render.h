@@ -20,6 +20,9 @@ void render_sysctl_json(const struct host *h, struct json *j);
 void render_memory_text(const struct cli *cli, const struct host *h, FILE *out);
 void render_memory_json(const struct host *h, struct json *j);
 void render_pci_text(const struct cli *cli, const struct host *h, FILE *out);
+/* The devices the text lists without --verbose: storage, network,
+ * display, accelerators, anything with a link or a short one. */
+bool render_pci_listed(const struct pci_device *d);
 void render_pci_json(const struct host *h, struct json *j);
 void render_iommu_text(const struct cli *cli, const struct host *h, FILE *out);
 void render_iommu_json(const struct host *h, struct json *j);

@@ -309,12 +309,21 @@ static int unless_fifo_blocking(int fd)
 	return fd;
 }
 
+/* Reads keep O_NONBLOCK until a read says EAGAIN: a probe reads tens of
+ * thousands of small files, and the fstat and two fcntl calls that make
+ * each of them blocking first were half its system calls. A FIFO stays
+ * non-blocking, as above; a regular file is read again, blocking. */
 static int sr_vread_file(const struct sysroot *sr, char **ret, size_t *len, const char *fmt, va_list ap)
 {
-	_cleanup_close_ int fd = unless_fifo_blocking(sr_vopen(sr, O_RDONLY | O_NONBLOCK, fmt, ap));
+	_cleanup_close_ int fd = sr_vopen(sr, O_RDONLY | O_NONBLOCK, fmt, ap);
+	int r;
 
 	if (fd < 0)
 		return fd;
+	r = read_fd(fd, ret, len);
+	if (r != -EAGAIN || unless_fifo_blocking(fd) < 0 || (fcntl(fd, F_GETFL) & O_NONBLOCK) ||
+	    lseek(fd, 0, SEEK_SET) != 0)
+		return r;
 	return read_fd(fd, ret, len);
 }
 

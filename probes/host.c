@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "probes/host.h"
+#include "probes/pci.h"
 
 const struct numa_node *host_node(const struct host *h, int id)
 {
@@ -13,8 +14,5 @@ const struct numa_node *host_node(const struct host *h, int id)
 
 const struct pci_device *host_pci_device(const struct host *h, const char *bdf)
 {
-	for (size_t i = 0; i < h->pci.ndevices; i++)
-		if (!strcmp(h->pci.devices[i].bdf, bdf))
-			return &h->pci.devices[i];
-	return NULL;
+	return pci_info_find(&h->pci, bdf); /* a binary search: IRQs look their devices up */
 }

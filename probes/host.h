@@ -113,9 +113,10 @@ struct pci_device {
 	unsigned domain, bus, dev, func;
 	unsigned class_code;        /* 0x0207: base class << 8 | subclass */
 	unsigned prog_if;
-	char *class_name;
+	char *class_name;           /* names (probes/pci-names.h): NULL when
+				       unknown or not looked up */
 	unsigned vendor_id, device_id;
-	char *vendor, *device;      /* pci.ids names, or NULL */
+	char *vendor, *device;      /* likewise */
 	char *driver;
 	int numa_node;              /* UNKNOWN for -1 or absent */
 	struct cpuset *local_cpus;
@@ -257,7 +258,7 @@ struct irq_device {
 struct irq_info {
 	struct irq_entry *irqs;
 	size_t nirqs;
-	struct irq_device *devices; /* every PCI device, IRQs or not */
+	struct irq_device *devices; /* every PCI device, IRQs or not, by BDF */
 	size_t ndevices;
 	bool irqbalance_running;
 	bool mode_trusted;          /* smp_affinity modes tell managed IRQs apart */
@@ -334,18 +335,44 @@ struct host {
 	struct iommu_info iommu;
 };
 
+/* The probes, in table order (probe_table is indexed by these). */
+enum probe_id {
+	PROBE_KERNEL,
+	PROBE_CPU,
+	PROBE_NUMA,
+	PROBE_THP,
+	PROBE_HUGEPAGES,
+	PROBE_SYSCTL,
+	PROBE_MEMORY,           /* SMBIOS */
+	PROBE_PCI,
+	PROBE_LINKS,            /* KFD, HSMP, NVML; GPU health too */
+	PROBE_IRQ,
+	PROBE_IOMMU,
+	PROBE_COUNT,
+};
+
+#define PROBE_BIT(id) (1u << (id))
+#define PROBE_ALL (PROBE_BIT(PROBE_COUNT) - 1)
+/* For a knob or [expect] key that reads nothing from struct host: a
+ * declared 0 means "not declared" and runs every probe. */
+#define PROBE_NONE PROBE_BIT(PROBE_COUNT)
+
 struct probe_options {
 	const char *pci_dump;       /* read config space from an lspci dump */
 	const char *nvml_library;   /* dlopen name, default libnvidia-ml.so.1 */
-	bool no_pci_names;          /* skip pci.ids lookups */
 	const char *const *skip;    /* probes not to run, by name (NULL-terminated),
 				       their part of struct host left empty; or NULL */
+	unsigned only;              /* PROBE_BITs to run (with what they
+				       need); 0 runs every probe. The parts
+				       of struct host left out stay zero. */
 };
 
 /* One probe: collects its part of struct host. Probes run in table order
- * (later probes may use earlier ones: irq uses pci and numa). */
+ * (later probes may use earlier ones: irq uses pci and numa), and needs
+ * names the earlier ones it reads. */
 struct probe {
 	const char *name;
+	unsigned needs;
 	int (*collect)(const struct sysroot *sr, const struct probe_options *opt, struct host *h);
 	void (*release)(struct host *h);
 };
@@ -353,8 +380,11 @@ struct probe {
 extern const struct probe probe_table[];
 extern const size_t probe_table_size;
 
-/* Run every probe. A probe that fails with anything but a missing file
- * returns its -errno here, with the probe's name in *failed. */
+/* The probes mask asks for, with every probe they need. */
+unsigned probe_closure(unsigned mask);
+/* Run the probes opt->only asks for (every probe by default). A probe
+ * that fails with anything but a missing file returns its -errno here,
+ * with the probe's name in *failed. */
 int host_probe(const struct sysroot *sr, const struct probe_options *opt, struct host *h,
 	       const char **failed);
 void host_release(struct host *h);

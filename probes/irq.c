@@ -72,6 +72,49 @@ static int read_pci_dev(const struct sysroot *sr, const char *bdf, struct irq_de
 	return r == -ENOMEM ? r : 0;
 }
 
+static int cmp_device_bdf(const void *a, const void *b)
+{
+	return strcasecmp(((const struct irq_device *)a)->bdf, ((const struct irq_device *)b)->bdf);
+}
+
+/* Which device an MSI vector belongs to. */
+struct irq_owner {
+	int irq;
+	const struct irq_device *dev;
+};
+
+/* Every device's vectors sorted by number: each IRQ looks its device up,
+ * and a scan of every device per IRQ was quadratic in machine size. */
+struct irq_owners {
+	struct irq_owner *v;
+	size_t n;
+};
+
+static int cmp_owner(const void *a, const void *b)
+{
+	const struct irq_owner *x = a, *y = b;
+
+	if (x->irq != y->irq)
+		return x->irq < y->irq ? -1 : 1;
+	return (x->dev > y->dev) - (x->dev < y->dev); /* devices in BDF order */
+}
+
+static int index_owners(const struct irq_info *info, struct irq_owners *o)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < info->ndevices; i++)
+		n += info->devices[i].nmsi;
+	o->v = calloc(n + 1, sizeof(*o->v));
+	if (!o->v)
+		return -ENOMEM;
+	for (size_t i = 0; i < info->ndevices; i++)
+		for (size_t k = 0; k < info->devices[i].nmsi; k++)
+			o->v[o->n++] = (struct irq_owner){info->devices[i].msi[k], &info->devices[i]};
+	qsort(o->v, o->n, sizeof(*o->v), cmp_owner);
+	return 0;
+}
+
 static int read_pci(const struct sysroot *sr, struct irq_info *p)
 {
 	_cleanup_strv_ char **names = NULL;
@@ -90,24 +133,32 @@ static int read_pci(const struct sysroot *sr, struct irq_info *p)
 		if (r < 0)
 			return r;
 	}
+	qsort(p->devices, p->ndevices, sizeof(*p->devices), cmp_device_bdf);
 	return 0;
 }
 
 static const struct irq_device *pci_by_bdf(const struct irq_info *p, const char *bdf)
 {
-	for (size_t i = 0; bdf && i < p->ndevices; i++)
-		if (!strcasecmp(p->devices[i].bdf, bdf))
-			return &p->devices[i];
-	return NULL;
+	struct irq_device key = {.bdf = (char *)bdf};
+
+	return bdf && p->ndevices ? bsearch(&key, p->devices, p->ndevices, sizeof(*p->devices), cmp_device_bdf) : NULL;
 }
 
-static const struct irq_device *pci_by_msi(const struct irq_info *p, int irq)
+static const struct irq_device *pci_by_msi(const struct irq_owners *o, int irq)
 {
-	for (size_t i = 0; i < p->ndevices; i++)
-		for (size_t k = 0; k < p->devices[i].nmsi; k++)
-			if (p->devices[i].msi[k] == irq)
-				return &p->devices[i];
-	return NULL;
+	size_t lo = 0, hi = o->n;
+
+	/* The first owner of irq: the device with the lowest BDF, as a scan
+	 * of the devices in order found it. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (o->v[mid].irq < irq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < o->n && o->v[lo].irq == irq ? o->v[lo].dev : NULL;
 }
 
 /* A legacy INTx line may be shared: the one bound device without MSI
@@ -265,9 +316,9 @@ static int parse_interrupts(char *text, struct irq_info *info)
 	return 0;
 }
 
-static int attach_device(const struct irq_info *p, struct irq_entry *e)
+static int attach_device(const struct irq_info *p, const struct irq_owners *o, struct irq_entry *e)
 {
-	const struct irq_device *d = pci_by_msi(p, e->irq);
+	const struct irq_device *d = pci_by_msi(o, e->irq);
 	char bdf[32];
 
 	if (!d && e->chip && bdf_in_chip(e->chip, bdf, sizeof(bdf))) {
@@ -412,6 +463,7 @@ int irq_probe_collect(const struct sysroot *sr, const struct probe_options *opt,
 {
 	struct irq_info *info = &h->irq;
 	_cleanup_free_ char *text = NULL;
+	struct irq_owners owners = {0};
 	int r;
 
 	r = irq_irqbalance_running(sr, &info->irqbalance_running);
@@ -423,11 +475,14 @@ int irq_probe_collect(const struct sysroot *sr, const struct probe_options *opt,
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
 	r = parse_interrupts(text, info);
+	if (r >= 0)
+		r = index_owners(info, &owners);
 	for (size_t i = 0; r >= 0 && i < info->nirqs; i++) {
-		r = attach_device(info, &info->irqs[i]);
+		r = attach_device(info, &owners, &info->irqs[i]);
 		if (r >= 0)
 			r = read_affinity(sr, &info->irqs[i]);
 	}
+	free(owners.v);
 	if (r < 0)
 		return r;
 	decide_managed(sr, info);

@@ -185,9 +185,44 @@ int pci_parse_bdf(const char *s, unsigned *domain, unsigned *bus, unsigned *dev,
 
 /* ---- links along the tree ---------------------------------------------- */
 
+struct pci_address {
+	unsigned domain, bus, dev, func;
+};
+
+static int cmp_pci_address(const struct pci_address *a, const struct pci_address *b)
+{
+	if (a->domain != b->domain)
+		return a->domain < b->domain ? -1 : 1;
+	if (a->bus != b->bus)
+		return a->bus < b->bus ? -1 : 1;
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	return (a->func > b->func) - (a->func < b->func);
+}
+
+#define ADDRESS_OF(d) (&(struct pci_address){(unsigned)(d)->domain, (d)->bus, (d)->dev, (d)->func})
+
+static int cmp_address(const void *key, const void *elem)
+{
+	return cmp_pci_address(key, ADDRESS_OF((const struct pci_device *)elem));
+}
+
+/* The probe leaves the list sorted by address, so a lookup is a binary
+ * search: judging links and matching IRQs look up every device's
+ * parents, which a scan made quadratic in the number of devices. A list
+ * still being built (or built by hand in a test) may be out of order:
+ * what the search misses, a scan finds. */
 struct pci_device *pci_info_find(const struct pci_info *pi, const char *bdf)
 {
-	for (size_t i = 0; bdf && i < pi->ndevices; i++)
+	struct pci_address a;
+	struct pci_device *d;
+
+	if (!bdf || !pi->ndevices || pci_parse_bdf(bdf, &a.domain, &a.bus, &a.dev, &a.func) < 0)
+		return NULL;
+	d = bsearch(&a, pi->devices, pi->ndevices, sizeof(*pi->devices), cmp_address);
+	if (d && !strcmp(d->bdf, bdf))
+		return d;
+	for (size_t i = 0; i < pi->ndevices; i++)
 		if (!strcmp(pi->devices[i].bdf, bdf))
 			return &pi->devices[i];
 	return NULL;
@@ -451,8 +486,6 @@ static void step_open(struct pci_session *s, void *arg)
 
 	s->a->method = o->method;
 	pci_set_param(s->a, (char *)o->param, (char *)o->value); /* copied */
-	pci_set_param(s->a, (char *)"hwdb.disable", (char *)"1"); /* names from pci.ids only */
-	pci_set_name_list_path(s->a, (char *)PCI_IDS_PATH, 0);
 	pci_init(s->a);
 	pci_scan_bus(s->a);
 }
@@ -524,32 +557,6 @@ static void step_config(struct pci_session *s, void *arg)
 	if ((pci_fill_info(pd, PCI_FILL_EXT_CAPS) & PCI_FILL_EXT_CAPS) &&
 	    (cap = pci_find_cap(pd, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED)))
 		r->acs_ctrl = pci_read_word(pd, (int)cap->addr + PCI_ACS_CTRL);
-}
-
-struct pci_names {
-	unsigned vendor, device, class_code;
-	char vendor_name[256], device_name[256], class_name[256];
-};
-
-static void step_names(struct pci_session *s, void *arg)
-{
-	struct pci_names *n = arg;
-	const int flags = PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB;
-	const char *v, *d, *c;
-
-	v = pci_lookup_name(s->a, n->vendor_name, sizeof(n->vendor_name), flags | PCI_LOOKUP_VENDOR,
-			    (int)n->vendor);
-	d = pci_lookup_name(s->a, n->device_name, sizeof(n->device_name), flags | PCI_LOOKUP_DEVICE,
-			    (int)n->vendor, (int)n->device);
-	c = pci_lookup_name(s->a, n->class_name, sizeof(n->class_name), flags | PCI_LOOKUP_CLASS,
-			    (int)n->class_code);
-	/* The result may live in the buffer or in libpci's table. */
-	if (v != n->vendor_name)
-		snprintf(n->vendor_name, sizeof(n->vendor_name), "%s", v ? v : "");
-	if (d != n->device_name)
-		snprintf(n->device_name, sizeof(n->device_name), "%s", d ? d : "");
-	if (c != n->class_name)
-		snprintf(n->class_name, sizeof(n->class_name), "%s", c ? c : "");
 }
 
 /* ---- collecting ---------------------------------------------------------- */
@@ -637,26 +644,12 @@ static int cmp_pci_dev(const void *a, const void *b)
 {
 	const struct pci_dev *x = *(struct pci_dev *const *)a, *y = *(struct pci_dev *const *)b;
 
-	if (x->domain != y->domain)
-		return x->domain < y->domain ? -1 : 1;
-	if (x->bus != y->bus)
-		return x->bus < y->bus ? -1 : 1;
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return (x->func > y->func) - (x->func < y->func);
+	return cmp_pci_address(ADDRESS_OF(x), ADDRESS_OF(y));
 }
 
 static int cmp_device(const void *a, const void *b)
 {
-	const struct pci_device *x = a, *y = b;
-
-	if (x->domain != y->domain)
-		return x->domain < y->domain ? -1 : 1;
-	if (x->bus != y->bus)
-		return x->bus < y->bus ? -1 : 1;
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return (x->func > y->func) - (x->func < y->func);
+	return cmp_pci_address(ADDRESS_OF((const struct pci_device *)a), ADDRESS_OF((const struct pci_device *)b));
 }
 
 /* Every function libpci found, sorted, with what config space says. */
@@ -754,6 +747,10 @@ static void sysfs_read_link(const struct sysroot *sr, const char *dir, struct pc
 	_cleanup_free_ char *cs = NULL, *ms = NULL, *cw = NULL, *mw = NULL;
 	struct pci_link s;
 
+	/* Config space, when it was readable, wins value by value: with all
+	 * four from it, the four files would only cost four opens. */
+	if (!isnan(l->speed_gts) && !isnan(l->max_speed_gts) && l->width > 0 && l->max_width > 0)
+		return;
 	(void)sr_read_string(sr, &cs, "%s/current_link_speed", dir);
 	(void)sr_read_string(sr, &ms, "%s/max_link_speed", dir);
 	(void)sr_read_string(sr, &cw, "%s/current_link_width", dir);
@@ -814,19 +811,6 @@ static int sysfs_read_attrs(const struct sysroot *sr, const char *dir, struct pc
 	if (r == -ENOMEM)
 		return r;
 	sysfs_read_link(sr, dir, &d->link);
-	return 0;
-}
-
-static int pci_set_names(struct pci_ctx *c, struct pci_device *d)
-{
-	struct pci_names n = {.vendor = d->vendor_id, .device = d->device_id, .class_code = d->class_code};
-
-	if (c->opt->no_pci_names || pci_guarded(c->s, step_names, &n) < 0)
-		return 0;
-	if ((*n.vendor_name && d->vendor_id != 0xffff && !(d->vendor = strdup(n.vendor_name))) ||
-	    (*n.device_name && d->device_id != 0xffff && !(d->device = strdup(n.device_name))) ||
-	    (*n.class_name && !(d->class_name = strdup(n.class_name))))
-		return -ENOMEM;
 	return 0;
 }
 
@@ -905,20 +889,16 @@ static int sysfs_chain(const struct sysroot *sr, const char *bdf, char ***ret_bd
 	return 1;
 }
 
-/* Everything else about device idx: what sysfs says where dir is set,
- * and the names. */
+/* Everything else about device idx: what sysfs says where dir is set.
+ * Names come later, for the devices printed (probes/pci-names.c). */
 static int pci_describe(struct pci_ctx *c, size_t idx, const char *dir, bool need_class)
 {
 	struct pci_device *d = &c->pi->devices[idx];
-	int r;
 
-	if (dir) {
-		sysfs_read_ident(c->sr, dir, d, need_class);
-		r = sysfs_read_attrs(c->sr, dir, d);
-		if (r < 0)
-			return r;
-	}
-	return pci_set_names(c, d);
+	if (!dir)
+		return 0;
+	sysfs_read_ident(c->sr, dir, d, need_class);
+	return sysfs_read_attrs(c->sr, dir, d);
 }
 
 /* A bridge the device's path names that libpci did not list (a captured
@@ -995,7 +975,7 @@ static int bus_upstream(struct pci_ctx *c, size_t idx)
 	return 0;
 }
 
-/* Sysfs attributes, names and upstream chains of what libpci listed. */
+/* Sysfs attributes and upstream chains of what libpci listed. */
 static int pci_describe_all(struct pci_ctx *c)
 {
 	for (size_t i = 0; i < c->nraw; i++) {

@@ -5,20 +5,33 @@
 
 #include "probes/host.h"
 
+#define NEEDS(id) PROBE_BIT(PROBE_##id)
+
 const struct probe probe_table[] = {
-	{"kernel", kernel_probe_collect, kernel_probe_release},
-	{"cpu", cpu_probe_collect, cpu_probe_release},
-	{"numa", numa_probe_collect, numa_probe_release},
-	{"thp", thp_probe_collect, thp_probe_release},
-	{"hugepages", hugepages_probe_collect, hugepages_probe_release},
-	{"sysctl", sysctl_probe_collect, sysctl_probe_release},
-	{"memory", memory_probe_collect, memory_probe_release},
-	{"pci", pci_probe_collect, pci_probe_release},
-	{"links", links_probe_collect, links_probe_release},
-	{"irq", irq_probe_collect, irq_probe_release},
-	{"iommu", iommu_probe_collect, iommu_probe_release},
+	[PROBE_KERNEL] = {"kernel", 0, kernel_probe_collect, kernel_probe_release},
+	[PROBE_CPU] = {"cpu", 0, cpu_probe_collect, cpu_probe_release},
+	[PROBE_NUMA] = {"numa", NEEDS(CPU), numa_probe_collect, numa_probe_release},
+	[PROBE_THP] = {"thp", NEEDS(KERNEL), thp_probe_collect, thp_probe_release},
+	[PROBE_HUGEPAGES] = {"hugepages", 0, hugepages_probe_collect, hugepages_probe_release},
+	[PROBE_SYSCTL] = {"sysctl", 0, sysctl_probe_collect, sysctl_probe_release},
+	[PROBE_MEMORY] = {"memory", NEEDS(NUMA), memory_probe_collect, memory_probe_release},
+	[PROBE_PCI] = {"pci", 0, pci_probe_collect, pci_probe_release},
+	[PROBE_LINKS] = {"links", NEEDS(CPU) | NEEDS(NUMA) | NEEDS(PCI), links_probe_collect, links_probe_release},
+	[PROBE_IRQ] = {"irq", NEEDS(NUMA) | NEEDS(PCI), irq_probe_collect, irq_probe_release},
+	[PROBE_IOMMU] = {"iommu", NEEDS(KERNEL) | NEEDS(PCI), iommu_probe_collect, iommu_probe_release},
 };
 const size_t probe_table_size = sizeof(probe_table) / sizeof(probe_table[0]);
+_Static_assert(sizeof(probe_table) / sizeof(probe_table[0]) == PROBE_COUNT, "one table row per probe_id");
+
+/* A probe only needs probes before it in the table: one pass from the
+ * end closes the mask. */
+unsigned probe_closure(unsigned mask)
+{
+	for (size_t i = probe_table_size; i-- > 0;)
+		if (mask & PROBE_BIT(i))
+			mask |= probe_table[i].needs;
+	return mask & PROBE_ALL;
+}
 
 static bool skipped(const struct probe_options *opt, const char *name)
 {
@@ -32,11 +45,13 @@ int host_probe(const struct sysroot *sr, const struct probe_options *opt, struct
 	       const char **failed)
 {
 	static const struct probe_options defaults;
+	unsigned run;
 
 	opt = opt ? opt : &defaults;
+	run = opt->only ? probe_closure(opt->only) : PROBE_ALL;
 	memset(h, 0, sizeof(*h));
 	for (size_t i = 0; i < probe_table_size; i++) {
-		int r = skipped(opt, probe_table[i].name) ? 0 : probe_table[i].collect(sr, opt, h);
+		int r = run & PROBE_BIT(i) && !skipped(opt, probe_table[i].name) ? probe_table[i].collect(sr, opt, h) : 0;
 
 		if (r < 0) {
 			if (failed)

@@ -495,78 +495,78 @@ static const char *const acs_choices[] = {"off", "on", NULL};
 
 static const struct schema_key expect_keys[] = {
 	{SCHEMA_COUNT("numa_nodes", 1, SCHEMA_NODE_MAX + 1), .doc = "NUMA nodes the kernel sees",
-	 .check = expect_numa_nodes, .hint = "BIOS NUMA setting: NPS (nodes per socket) on AMD EPYC, SNC on "
+	 .check = expect_numa_nodes, .probes = PROBE_BIT(PROBE_NUMA), .hint = "BIOS NUMA setting: NPS (nodes per socket) on AMD EPYC, SNC on "
 	 "Intel; numa=off on the kernel command line hides the nodes"},
 	{SCHEMA_COUNT("sockets", 1, 64), .doc = "CPU packages",
-	 .check = expect_sockets, .hint = "a CPU missing or disabled (lscpu)"},
+	 .check = expect_sockets, .probes = PROBE_BIT(PROBE_CPU), .hint = "a CPU missing or disabled (lscpu)"},
 	{SCHEMA_COUNT("cores", 1, 1 << 20), .doc = "physical cores, all sockets",
-	 .check = expect_cores, .hint = "cores disabled in BIOS (downcore, CCD settings), or maxcpus=/nr_cpus= "
+	 .check = expect_cores, .probes = PROBE_BIT(PROBE_CPU), .hint = "cores disabled in BIOS (downcore, CCD settings), or maxcpus=/nr_cpus= "
 	 "on the kernel command line"},
 	{SCHEMA_COUNT("threads", 1, 1 << 20), .doc = "logical CPUs",
-	 .check = expect_threads, .hint = "SMT off, cores disabled in BIOS, or maxcpus=/nr_cpus= on the kernel "
+	 .check = expect_threads, .probes = PROBE_BIT(PROBE_CPU), .hint = "SMT off, cores disabled in BIOS, or maxcpus=/nr_cpus= on the kernel "
 	 "command line"},
 	{SCHEMA_BOOL("smt"), .doc = "SMT siblings present",
-	 .check = expect_smt, .hint = "BIOS SMT setting; at run time /sys/devices/system/cpu/smt/control; nosmt "
+	 .check = expect_smt, .probes = PROBE_BIT(PROBE_CPU), .hint = "BIOS SMT setting; at run time /sys/devices/system/cpu/smt/control; nosmt "
 	 "on the kernel command line"},
 	{SCHEMA_TEXT("cpu_vendor", V_NAME, 64), .doc = "cpuinfo vendor_id: AuthenticAMD",
-	 .check = expect_cpu_vendor, .hint = "this host has another CPU than the profile is for"},
+	 .check = expect_cpu_vendor, .probes = PROBE_BIT(PROBE_CPU), .hint = "this host has another CPU than the profile is for"},
 	{SCHEMA_TEXT("cpu_model", V_STRING, 256), .doc = "a substring of the model name",
-	 .check = expect_cpu_model, .hint = "this host has another CPU than the profile is for"},
+	 .check = expect_cpu_model, .probes = PROBE_BIT(PROBE_CPU), .hint = "this host has another CPU than the profile is for"},
 	{SCHEMA_COUNT("memory_channels", 1, 1024), .doc = "DIMM channels populated",
-	 .check = expect_memory_channels, .hint = "populate one DIMM in every channel (dmidecode -t memory "
+	 .check = expect_memory_channels, .probes = PROBE_BIT(PROBE_MEMORY), .hint = "populate one DIMM in every channel (dmidecode -t memory "
 	 "shows the empty slots): each empty channel costs its share of bandwidth"},
 	{SCHEMA_COUNT("memory_gb_min", 1, 1ULL << 24), .doc = "GiB the kernel sees, all nodes",
-	 .check = expect_memory_gb_min, .hint = "DIMMs missing or not trained (dmidecode -t memory), or mem= on "
+	 .check = expect_memory_gb_min, .probes = PROBE_BIT(PROBE_NUMA), .hint = "DIMMs missing or not trained (dmidecode -t memory), or mem= on "
 	 "the kernel command line"},
 	{SCHEMA_COUNT("memory_mts_min", 1, 100000), .doc = "configured DIMM speed, MT/s",
-	 .check = expect_memory_mts_min, .hint = "BIOS memory speed (set the DIMMs' rated speed); mixed DIMMs "
+	 .check = expect_memory_mts_min, .probes = PROBE_BIT(PROBE_MEMORY), .hint = "BIOS memory speed (set the DIMMs' rated speed); mixed DIMMs "
 	 "run at the slowest; two DIMMs per channel run slower"},
 	{SCHEMA_CHOICE("dimm_type", dimm_types), .doc = "every populated DIMM's type",
-	 .check = expect_dimm_type, .hint = "this host has another memory type than the profile is for"},
+	 .check = expect_dimm_type, .probes = PROBE_BIT(PROBE_MEMORY), .hint = "this host has another memory type than the profile is for"},
 	{SCHEMA_PATTERN("pcie.<class>.gen", match_pcie, V_COUNT), .min = 1, .max = 6,
-	 .doc = "link generation of every device of the class", .check = expect_pcie, .hint = PCIE_HINT},
+	 .doc = "link generation of every device of the class", .check = expect_pcie, .probes = PROBE_BIT(PROBE_PCI), .hint = PCIE_HINT},
 	{SCHEMA_PATTERN("pcie.<class>.width", match_pcie, V_WIDTH), .min = 1, .max = 32,
-	 .doc = "link width of every device of the class", .check = expect_pcie, .hint = PCIE_HINT},
+	 .doc = "link width of every device of the class", .check = expect_pcie, .probes = PROBE_BIT(PROBE_PCI), .hint = PCIE_HINT},
 	{SCHEMA_PATTERN("pcie.<class>.count", match_pcie, V_COUNT), .min = 0, .max = 4096,
-	 .doc = "devices of the class", .check = expect_pcie, .hint = PCIE_HINT},
+	 .doc = "devices of the class", .check = expect_pcie, .probes = PROBE_BIT(PROBE_PCI), .hint = PCIE_HINT},
 	{SCHEMA_TEXT("kernel_cmdline", V_TOKENS, 0), .doc = "each token present",
-	 .check = expect_kernel_cmdline, .hint = "add it to GRUB_CMDLINE_LINUX in /etc/default/grub, run "
+	 .check = expect_kernel_cmdline, .probes = PROBE_BIT(PROBE_KERNEL), .hint = "add it to GRUB_CMDLINE_LINUX in /etc/default/grub, run "
 	 "update-grub (or grub2-mkconfig -o /boot/grub2/grub.cfg) and reboot"},
 	{SCHEMA_TEXT("kernel_cmdline_absent", V_TOKENS, 0), .doc = "none present",
-	 .check = expect_kernel_cmdline_absent, .hint = "remove it from GRUB_CMDLINE_LINUX in /etc/default/grub, "
+	 .check = expect_kernel_cmdline_absent, .probes = PROBE_BIT(PROBE_KERNEL), .hint = "remove it from GRUB_CMDLINE_LINUX in /etc/default/grub, "
 	 "run update-grub and reboot"},
 	{SCHEMA_CHOICE("virtualization", virt_kinds), .doc = "none (bare metal), any, or the hypervisor",
-	 .check = expect_virtualization, .hint = "the profile is for another platform (none: bare metal)"},
+	 .check = expect_virtualization, .probes = PROBE_BIT(PROBE_KERNEL), .hint = "the profile is for another platform (none: bare metal)"},
 	{SCHEMA_BOOL("xgmi.complete"), .doc = "every AMD GPU pair of a hive linked",
-	 .check = expect_xgmi_complete, .hint = "check the xGMI bridges or cabling of the hive; dmesg | grep -i "
+	 .check = expect_xgmi_complete, .probes = PROBE_BIT(PROBE_LINKS), .hint = "check the xGMI bridges or cabling of the hive; dmesg | grep -i "
 	 "xgmi; rocm-smi --showtopo"},
 	{SCHEMA_COUNT("nvlink.active_min", 0, 64), .doc = "active NVLink links per NVIDIA GPU",
-	 .check = expect_nvlink_active_min, .hint = "nvidia-smi nvlink --status; check NVLink bridges, NVSwitch "
+	 .check = expect_nvlink_active_min, .probes = PROBE_BIT(PROBE_LINKS), .hint = "nvidia-smi nvlink --status; check NVLink bridges, NVSwitch "
 	 "and nvidia-fabricmanager"},
 	{SCHEMA_CHOICE("pcie_acs", acs_choices), .doc = "ACS P2P redirect on every PCIe switch downstream "
-	 "port: off for GPU peer-to-peer, on for passthrough isolation", .check = expect_pcie_acs,
+	 "port: off for GPU peer-to-peer, on for passthrough isolation", .check = expect_pcie_acs, .probes = PROBE_BIT(PROBE_PCI),
 	 .hint = "BIOS: PCIe ACS (or 'ACS override') setting; at run time setpci on the ports' ECAP_ACS+6; "
 	 "NVIDIA's P2P guide asks for it off on bare metal"},
 	{SCHEMA_BOOL("gpu_passthrough"), .doc = "every GPU ready for a VM: IOMMU on, alone in its IOMMU "
-	 "group with its audio function, both on vfio-pci", .check = expect_gpu_passthrough,
+	 "group with its audio function, both on vfio-pci", .check = expect_gpu_passthrough, .probes = PROBE_BIT(PROBE_PCI) | PROBE_BIT(PROBE_IOMMU),
 	 .hint = "IOMMU on in BIOS and amd_iommu=on/intel_iommu=on; ACS on at the switch ports (pcie_acs = on) "
 	 "so each GPU gets its own group; bind it with vfio-pci.ids=VENDOR:DEVICE (Proxmox PCI passthrough "
 	 "guide)"},
 	{SCHEMA_BOOL("irq.local"), .doc = "[irq] devices' IRQs on their node",
-	 .check = expect_irq_local, .hint = "[irq] policy = local-node with these devices, then rigtune apply; "
+	 .check = expect_irq_local, .probes = KNOB_IRQ_PROBES, .hint = "[irq] policy = local-node with these devices, then rigtune apply; "
 	 "keep irqbalance off them"},
 	{.name = "gpu_link_width_min", .type = V_WIDTH, .min = 1, .max = 32, .doc = "lanes per GPU link, at least",
-	 .check = expect_gpu_link_width_min, .hint = "a slot wired for the GPU's full width (x8/x8 boards split "
+	 .check = expect_gpu_link_width_min, .probes = PROBE_BIT(PROBE_PCI), .hint = "a slot wired for the GPU's full width (x8/x8 boards split "
 	 "the lanes of one x16 between two slots); reseat the card; `rigtune probe` names the hop"},
 	{SCHEMA_TEXT("waive", V_STRING, 4096), .doc = "hardware finding ids (or patterns) not to count",
-	 .check = expect_waive, .hint = "correct the waiver's id (rigtune audit lists the finding ids), or "
+	 .check = expect_waive, .probes = PROBE_NONE, .hint = "correct the waiver's id (rigtune audit lists the finding ids), or "
 	 "remove it"},
 	{SCHEMA_CHOICE("thp.enabled", thp_enabled_choices), .doc = "THP as found",
-	 .check = expect_thp, .hint = THP_HINT},
+	 .check = expect_thp, .probes = PROBE_BIT(PROBE_THP), .hint = THP_HINT},
 	{SCHEMA_CHOICE("thp.defrag", thp_defrag_choices), .doc = "THP defrag as found",
-	 .check = expect_thp, .hint = THP_HINT},
+	 .check = expect_thp, .probes = PROBE_BIT(PROBE_THP), .hint = THP_HINT},
 	{SCHEMA_CHOICE("thp.shmem_enabled", thp_shmem_choices), .doc = "THP for shmem as found",
-	 .check = expect_thp, .hint = THP_HINT},
+	 .check = expect_thp, .probes = PROBE_BIT(PROBE_THP), .hint = THP_HINT},
 	{0},
 };
 
@@ -576,6 +576,14 @@ const struct schema_section expect_section = {
 	.keys = expect_keys,
 	.rule = check_cmdline,
 };
+
+
+unsigned expect_key_probes(const char *key)
+{
+	const struct schema_key *row = schema_key_find(&expect_section, key);
+
+	return row ? row->probes : 0;
+}
 
 int expect_audit(const struct knob_ctx *ctx, struct audit *a)
 {

@@ -165,5 +165,6 @@ static const struct schema_key cpu_keys[] = {
 const struct knob knob_cpu = {
 	.section = {.name = "cpu", .doc = "cpufreq on every CPU", .keys = cpu_keys},
 	.order = 40,
+	.probes = PROBE_BIT(PROBE_CPU),
 	.plan = plan_cpu,
 };

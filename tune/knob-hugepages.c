@@ -476,5 +476,6 @@ const struct knob knob_hugepages = {
 	.section = {.name = "hugepages", .doc = "hugetlb pools", .keys = hugepages_keys,
 		    .rule = check_hugepages},
 	.order = 20,
+	.probes = PROBE_BIT(PROBE_HUGEPAGES) | PROBE_BIT(PROBE_NUMA),
 	.plan = plan_hugepages,
 };

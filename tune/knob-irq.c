@@ -225,5 +225,6 @@ static const struct schema_key irq_keys[] = {
 const struct knob knob_irq = {
 	.section = {.name = "irq", .doc = "IRQ placement", .keys = irq_keys, .rule = check_irq},
 	.order = 50,
+	.probes = KNOB_IRQ_PROBES,
 	.plan = plan_irq,
 };

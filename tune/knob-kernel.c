@@ -168,5 +168,6 @@ static const struct schema_key kernel_keys[] = {
 const struct knob knob_kernel = {
 	.section = {.name = "kernel", .doc = "the kernel command line of the next boot", .keys = kernel_keys},
 	.order = 95,
+	.probes = PROBE_BIT(PROBE_KERNEL),
 	.plan = plan_kernel,
 };

@@ -97,5 +97,6 @@ static const struct schema_key sysctl_keys[] = {
 const struct knob knob_sysctl = {
 	.section = {.name = "sysctl", .doc = "kernel parameters under /proc/sys", .keys = sysctl_keys},
 	.order = 30,
+	.probes = PROBE_NONE, /* reads proc/sys itself */
 	.plan_entry = plan_entry,
 };

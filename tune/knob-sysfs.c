@@ -118,5 +118,6 @@ static const struct schema_key sysfs_keys[] = {
 const struct knob knob_sysfs = {
 	.section = {.name = "sysfs", .doc = "explicit files under /sys", .keys = sysfs_keys},
 	.order = 90,
+	.probes = PROBE_NONE, /* globs and reads sys itself */
 	.plan_entry = plan_entry,
 };

@@ -146,6 +146,7 @@ static const struct schema_key thp_keys[] = {
 const struct knob knob_thp = {
 	.section = {.name = "thp", .doc = "/sys/kernel/mm/transparent_hugepage/", .keys = thp_keys},
 	.order = 10,
+	.probes = PROBE_BIT(PROBE_THP),
 	.plan_entry = plan_entry,
 	.plan = note_cmdline,
 };

@@ -77,6 +77,8 @@ int irq_target_cpus(const struct host *h, int node, struct cpuset **ret);
 /* irqbalance moves IRQs by its own rules: the IRQ probe says so, or a
  * process named irqbalance runs (proc/N/comm). */
 bool irqbalance_running(const struct sysroot *sr, const struct host *h);
+/* What IRQ placement plans from: devices, their IRQs, nodes, online CPUs. */
+#define KNOB_IRQ_PROBES (PROBE_BIT(PROBE_PCI) | PROBE_BIT(PROBE_IRQ) | PROBE_BIT(PROBE_NUMA) | PROBE_BIT(PROBE_CPU))
 /* Plan IRQ placement for devices (class names and BDFs) under policy
  * ("local-node", "all", "none"); the [irq] knob and [expect] irq.local
  * share it. Errors about the profile go to plan errors at src. */

@@ -6,6 +6,7 @@
 
 #include "common/durable.h"
 #include "common/util.h"
+#include "tune/knobs.h"
 #include "tune/plan.h"
 
 static int cmp_action_path(const void *a, const void *b)

@@ -100,11 +100,19 @@ struct knob {
 	int order;              /* write order: memory 10-29, sysctl 30, CPU 40, IRQs 50,
 				   explicit files 90 (refine what a knob set); unique */
 	int (*plan_entry)(const struct knob_ctx *ctx, struct plan *plan, const struct profile_entry *e);
+	unsigned probes;        /* PROBE_BITs its plan reads from the host */
 	int (*plan)(const struct knob_ctx *ctx, struct plan *plan);
 };
 
 /* The i-th knob in write order, NULL past the last (tune/sections.c). */
 const struct knob *knob_at(size_t i);
+
+/* The probes (PROBE_BITs) planning and auditing the profile read: those
+ * of the knobs whose sections it has, and of its [expect] keys
+ * (tune/needs.c). Never 0: at least the kernel probe. */
+unsigned plan_probes(const struct profile *p);
+/* The probes one [expect] key reads; 0 for a key no rule checks. */
+unsigned expect_key_probes(const char *key);
 
 /* Every knob, in write order. 0 or -ENOMEM. */
 int plan_build(const struct knob_ctx *ctx, struct plan **ret);

@@ -3,6 +3,13 @@
 #include "tune/audit.h"
 #include "tune/finding.h"
 
+/* What the findings' collectors (and recommend, which picks the profile
+ * audit checks when none is named) read: audit probes these besides the
+ * profile's own. */
+#define RIG_AUDIT_PROBES (PROBE_BIT(PROBE_KERNEL) | PROBE_BIT(PROBE_CPU) | PROBE_BIT(PROBE_NUMA) | \
+			  PROBE_BIT(PROBE_THP) | PROBE_BIT(PROBE_MEMORY) | PROBE_BIT(PROBE_PCI) | \
+			  PROBE_BIT(PROBE_LINKS) | PROBE_BIT(PROBE_IRQ) | PROBE_BIT(PROBE_IOMMU))
+
 /* audit_run's checks for p (none when p is NULL), then every finding of
  * the collectors and of extra (GPU health, a burn-in; may be NULL) as
  * checks, p's waivers applied. 0 or -ENOMEM. */

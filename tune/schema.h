@@ -56,7 +56,8 @@ typedef int (*schema_expect_fn)(const struct knob_ctx *ctx, const struct profile
 
 /* One key of a section: its name (or pattern), the type and range of its
  * value and one line of documentation. [expect] rows also carry the
- * check that audits them and the hint shown when it fails. */
+ * check that audits them, the hint shown when it fails and the probes
+ * the check reads. */
 struct schema_key {
 	const char *name;       /* the key, or its pattern as shown in hints */
 	schema_match_fn match;  /* NULL: name matches exactly */
@@ -68,6 +69,7 @@ struct schema_key {
 	int id;                 /* the section's own number for the key (an enum), or 0 */
 	schema_expect_fn check;
 	const char *hint;
+	unsigned probes;        /* [expect]: the PROBE_BITs check reads */
 };
 
 /* Row builders: {SCHEMA_COUNT("sockets", 1, 64), .doc = "..."}. */

@@ -288,7 +288,7 @@ int watch_handle_event(const struct watch_selection *s, struct watch_queue *q, c
 static int probe_for_irq(const struct sysroot *sr, struct host *h, const char **failed)
 {
 	static const char *const slow[] = {"memory", "links", NULL};
-	const struct probe_options opt = {.no_pci_names = true, .skip = slow};
+	const struct probe_options opt = {.skip = slow};
 
 	return host_probe(sr, &opt, h, failed);
 }

@@ -49,7 +49,7 @@ static long rss_kb(void)
 static int one_audit(const char *tree, const char *profile, const char *const *dirs, size_t *checks)
 {
 	struct profile_search search = {.dirs = dirs};
-	struct probe_options opt = {.no_pci_names = true};
+	struct probe_options opt = {0};
 	struct profile_error err = {0};
 	struct profile *p = NULL;
 	struct sysroot *sr = NULL;
