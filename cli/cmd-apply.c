@@ -399,12 +399,12 @@ static int apply_journal_error(const struct sysroot *sr, int r, const struct app
 	return log_errno(r, "cannot write the journal %s; nothing was changed", jpath);
 }
 
-static int plan_or_log(const struct knob_ctx *ctx, struct plan **p)
+static int plan_or_log(const struct knob_ctx *ctx, struct tuners_seen *seen, struct plan **p)
 {
 	int r = plan_build(ctx, p);
 
 	if (r >= 0)
-		r = other_tuners_plan(ctx, *p);
+		r = other_tuners_plan(ctx, *p, seen);
 	if (r < 0)
 		return log_errno(r, "cannot plan %s", ctx->profile->path);
 	return (*p)->nerrors ? print_plan_errors(*p) : 0;
@@ -472,17 +472,18 @@ static int apply_profile(const struct cli *cli, struct sysroot *sr, const struct
 	struct host h;
 	const struct knob_ctx ctx = {.sr = sr, .host = &h, .profile = prof};
 	struct plan *p = NULL;
+	struct tuners_seen seen = {0};
 	struct apply_outcome out;
 	int r = probe(cli, sr, prof, 0, &h), lock_fd = -1;
 
 	if (r)
 		return r;
-	r = plan_or_log(&ctx, &p);
+	r = plan_or_log(&ctx, &seen, &p);
 	if (r == 0 && o->dry_run)
 		r = dry_run(cli, p, prof->path);
 	else if (r == 0 && (r = lock(sr, "apply", o->wait_ms, &lock_fd)) == 0) {
 		p = plan_free(p);
-		r = plan_or_log(&ctx, &p);
+		r = plan_or_log(&ctx, &seen, &p);
 	}
 	if (r == 0 && !o->dry_run) {
 		r = apply_plan(sr, p, prof->path, &out);

@@ -161,11 +161,12 @@ static int fold_messages(struct audit *a, size_t from, const struct plan *plan)
 static int plan_checks(const struct knob_ctx *ctx, struct audit *a)
 {
 	struct plan *plan = NULL;
+	struct tuners_seen seen = {0};
 	size_t from = a->nchecks;
 	int r = plan_build(ctx, &plan);
 
 	if (r >= 0)
-		r = other_tuners_plan(ctx, plan);
+		r = other_tuners_plan(ctx, plan, &seen);
 	for (size_t i = 0, j; r >= 0 && i < plan->nactions; i = j) {
 		const struct action *g = &plan->actions[i];
 

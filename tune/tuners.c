@@ -42,24 +42,26 @@ static bool comm_matches(const char *comm, const char *name)
 	return strlen(comm) == n && !strncmp(comm, name, n);
 }
 
-unsigned other_tuners_running(const struct sysroot *sr)
+unsigned other_tuners_running(const struct sysroot *sr, unsigned wanted)
 {
 	_cleanup_strv_ char **names = NULL;
 	unsigned found = 0;
 
 	for (int t = 0; t < OTHER_TUNER_COUNT; t++)
-		if (pidfile_live(sr, tuners[t].pidfile))
+		if ((wanted & 1u << t) && pidfile_live(sr, tuners[t].pidfile))
 			found |= 1u << t;
-	if (sr_list(sr, "", &names, "proc") < 0)
+	/* The process list costs a read per process: walk it only for a
+	 * daemon not found by its pid file. */
+	if ((found & wanted) == wanted || sr_list(sr, "", &names, "proc") < 0)
 		return found;
-	for (size_t i = 0; names[i]; i++) {
+	for (size_t i = 0; names[i] && (found & wanted) != wanted; i++) {
 		_cleanup_free_ char *comm = NULL;
 
 		if (strspn(names[i], "0123456789") != strlen(names[i]) ||
 		    sr_read_string(sr, &comm, "proc/%s/comm", names[i]) < 0)
 			continue;
 		for (int t = 0; t < OTHER_TUNER_COUNT; t++)
-			if (comm_matches(comm, tuners[t].comm))
+			if ((wanted & 1u << t) && comm_matches(comm, tuners[t].comm))
 				found |= 1u << t;
 	}
 	return found;
@@ -75,14 +77,14 @@ static const struct action *first_write(const struct plan *p, const char *const 
 	return NULL;
 }
 
+static const char *const tuned_ground[] = {"thp.", "sysctl.", "cpu.", "irq.", NULL};
+static const char *const ppd_ground[] = {"cpu.energy_performance_preference", "cpu.governor", NULL};
+
 static int warn_tuned(const struct knob_ctx *ctx, struct plan *plan)
 {
-	static const char *const ground[] = {"thp.", "sysctl.", "cpu.", "irq.", NULL};
-	const struct action *a = first_write(plan, ground);
+	const struct action *a = first_write(plan, tuned_ground);
 	_cleanup_free_ char *active = NULL;
 
-	if (!a)
-		return 0;
 	if (sr_read_string(ctx->sr, &active, "etc/tuned/active_profile") < 0 || !*active) {
 		free(active);
 		active = strdup("unknown");
@@ -96,13 +98,10 @@ static int warn_tuned(const struct knob_ctx *ctx, struct plan *plan)
 			    active);
 }
 
-static int warn_ppd(const struct knob_ctx *ctx, struct plan *plan)
+static int warn_ppd(struct plan *plan)
 {
-	static const char *const ground[] = {"cpu.energy_performance_preference", "cpu.governor", NULL};
-	const struct action *a = first_write(plan, ground);
+	const struct action *a = first_write(plan, ppd_ground);
 
-	if (!a)
-		return 0;
 	return plan_warning(plan, a->src, "tuners.power-profiles-daemon", "power-profiles-daemon not running",
 			    "power-profiles-daemon running",
 			    "power-profiles-daemon is running and rewrites the energy performance preference "
@@ -110,14 +109,23 @@ static int warn_ppd(const struct knob_ctx *ctx, struct plan *plan)
 			    "--now power-profiles-daemon) on a server");
 }
 
-int other_tuners_plan(const struct knob_ctx *ctx, struct plan *plan)
+int other_tuners_plan(const struct knob_ctx *ctx, struct plan *plan, struct tuners_seen *seen)
 {
-	unsigned running = other_tuners_running(ctx->sr);
+	unsigned wanted = 0, unknown;
 	int r = 0;
 
-	if (running & (1u << OTHER_TUNER_TUNED))
+	if (first_write(plan, tuned_ground))
+		wanted |= 1u << OTHER_TUNER_TUNED;
+	if (first_write(plan, ppd_ground))
+		wanted |= 1u << OTHER_TUNER_PPD;
+	unknown = wanted & ~seen->looked;
+	if (unknown) {
+		seen->running |= other_tuners_running(ctx->sr, unknown);
+		seen->looked |= unknown;
+	}
+	if (wanted & seen->running & (1u << OTHER_TUNER_TUNED))
 		r = warn_tuned(ctx, plan);
-	if (r >= 0 && running & (1u << OTHER_TUNER_PPD))
-		r = warn_ppd(ctx, plan);
+	if (r >= 0 && wanted & seen->running & (1u << OTHER_TUNER_PPD))
+		r = warn_ppd(plan);
 	return r;
 }
