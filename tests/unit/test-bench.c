@@ -103,6 +103,41 @@ static void test_kernels(void)
 	tap_ok(bench_isa_supported(BENCH_ISA_SCALAR), "portable C kernels always available");
 }
 
+/* The kernel's own flags (which it clears where it does not save the
+ * registers) are the oracle for rigtune's CPUID and XCR0 reading. */
+static bool cpuinfo_flag(const char *flag)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[8192];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *save = NULL;
+
+		if (strncmp(line, "flags", 5))
+			continue;
+		for (char *w = strtok_r(strchr(line, ':') + 1, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+			if (!strcmp(w, flag))
+				return true;
+		return false;
+	}
+	return false;
+}
+
+static void test_isa_detection(void)
+{
+#if defined(__x86_64__)
+	bool avx2 = cpuinfo_flag("avx2"), avx512 = cpuinfo_flag("avx512f");
+
+	tap_ok(bench_isa_supported(BENCH_ISA_AVX2) == avx2, "AVX2 found as /proc/cpuinfo says (%s)",
+	       avx2 ? "has it" : "lacks it");
+	tap_ok(bench_isa_supported(BENCH_ISA_AVX512) == avx512, "AVX-512F found as /proc/cpuinfo says (%s)",
+	       avx512 ? "has it" : "lacks it");
+#else
+	tap_skip("not x86-64: AVX2 detection");
+	tap_skip("not x86-64: AVX-512F detection");
+#endif
+}
+
 static void test_bytes(void)
 {
 	tap_is_int(bench_kernel_bytes_per_element(BENCH_READ), 8, "read counts 8 bytes per element");
@@ -427,6 +462,7 @@ static void test_run_two_nodes(void)
 int main(void)
 {
 	test_kernels();
+	test_isa_detection();
 	test_bytes();
 	test_names();
 	test_stats();
