@@ -101,10 +101,7 @@ static void report_json(const struct gpu_report *r, double min, FILE *out)
 	struct json j;
 
 	json_init(&j, out, false);
-	json_object_begin(&j);
-	json_kv_int(&j, "schema", 1);
-	json_key(&j, "gpu_bench");
-	json_object_begin(&j);
+	json_document_begin(&j, "gpu_bench");
 	json_kv_string(&j, "runtime", r->runtime);
 	json_kv_string(&j, "library", r->library);
 	json_kv_int(&j, "bytes", (int64_t)r->bytes);
@@ -147,8 +144,7 @@ static void report_json(const struct gpu_report *r, double min, FILE *out)
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	json_object_end(&j);
-	json_object_end(&j);
+	json_document_end(&j);
 	json_end(&j);
 }
 

@@ -12,11 +12,18 @@ struct json {
 	bool first[64];     /* nothing written yet at this depth */
 	bool in_key;        /* a key was written, its value comes next */
 	bool compact;
+	int depth_of_document;  /* the depth json_document_begin left open */
 	int error;
 };
 
 void json_init(struct json *j, FILE *out, bool compact);
 int json_end(struct json *j);        /* newline after the top value; error */
+
+/* Every document rigtune writes opens {"schema": 1 and, with a key,
+ * "KEY": { for the command's members; json_document_end closes what
+ * begin opened (a scope left open in between is an error). */
+void json_document_begin(struct json *j, const char *key);
+void json_document_end(struct json *j);
 
 void json_object_begin(struct json *j);
 void json_object_end(struct json *j);
