@@ -125,11 +125,7 @@ static void report_json(const struct gpu_report *r, double min, FILE *out)
 		json_rate(&j, "bidir", &g->bidir);
 		json_rate(&j, "h2d_all", &g->h2d_all);
 		json_rate(&j, "d2h_all", &g->d2h_all);
-		json_key(&j, "data_ok");
-		if (g->data_checked)
-			json_bool(&j, g->data_ok);
-		else
-			json_null(&j);
+		json_kv_tristate(&j, "data_ok", g->data_checked ? g->data_ok : -1);
 		json_kv_bool(&j, "below_min", gpu_result_low(g, min));
 		json_object_end(&j);
 	}

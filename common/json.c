@@ -197,13 +197,18 @@ void json_kv_uint_known(struct json *j, const char *k, uint64_t v, bool known)
 		json_null(j);
 }
 
-void json_kv_int_opt(struct json *j, const char *k, int64_t v)
+void json_kv_int_known(struct json *j, const char *k, int64_t v, bool known)
 {
 	json_key(j, k);
-	if (v < 0)
-		json_null(j);
-	else
+	if (known)
 		json_int(j, v);
+	else
+		json_null(j);
+}
+
+void json_kv_int_opt(struct json *j, const char *k, int64_t v)
+{
+	json_kv_int_known(j, k, v, v >= 0);
 }
 
 void json_kv_double(struct json *j, const char *k, double v)

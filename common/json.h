@@ -43,8 +43,10 @@ void json_null(struct json *j);
 void json_kv_string(struct json *j, const char *k, const char *s);
 void json_kv_int(struct json *j, const char *k, int64_t v);
 void json_kv_int_opt(struct json *j, const char *k, int64_t v);
-/* v when known, else null (for sizes where 0 means unknown or none) */
+/* v when known, else null: for values where no number can mean unknown
+ * (sizes where 0 means none, counters, sysctls that may be negative) */
 void json_kv_uint_known(struct json *j, const char *k, uint64_t v, bool known);
+void json_kv_int_known(struct json *j, const char *k, int64_t v, bool known);
 void json_kv_double(struct json *j, const char *k, double v);
 void json_kv_bool(struct json *j, const char *k, bool v);
 void json_kv_tristate(struct json *j, const char *k, int v);
