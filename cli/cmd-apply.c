@@ -835,11 +835,10 @@ static void audit_json(const struct audit *a, FILE *out)
 	struct json j;
 
 	json_init(&j, out, false);
-	json_object_begin(&j);
-	json_kv_int(&j, "schema", 1);
+	json_document_begin(&j, NULL);
 	json_kv_string(&j, "profile", a->profile);
 	audit_json_members(a, false, &j);
-	json_object_end(&j);
+	json_document_end(&j);
 	json_end(&j);
 }
 

@@ -101,10 +101,7 @@ static void report_json(const struct gpu_report *r, double min, FILE *out)
 	struct json j;
 
 	json_init(&j, out, false);
-	json_object_begin(&j);
-	json_kv_int(&j, "schema", 1);
-	json_key(&j, "gpu_bench");
-	json_object_begin(&j);
+	json_document_begin(&j, "gpu_bench");
 	json_kv_string(&j, "runtime", r->runtime);
 	json_kv_string(&j, "library", r->library);
 	json_kv_int(&j, "bytes", (int64_t)r->bytes);
@@ -128,11 +125,7 @@ static void report_json(const struct gpu_report *r, double min, FILE *out)
 		json_rate(&j, "bidir", &g->bidir);
 		json_rate(&j, "h2d_all", &g->h2d_all);
 		json_rate(&j, "d2h_all", &g->d2h_all);
-		json_key(&j, "data_ok");
-		if (g->data_checked)
-			json_bool(&j, g->data_ok);
-		else
-			json_null(&j);
+		json_kv_tristate(&j, "data_ok", g->data_checked ? g->data_ok : -1);
 		json_kv_bool(&j, "below_min", gpu_result_low(g, min));
 		json_object_end(&j);
 	}
@@ -147,8 +140,7 @@ static void report_json(const struct gpu_report *r, double min, FILE *out)
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	json_object_end(&j);
-	json_object_end(&j);
+	json_document_end(&j);
 	json_end(&j);
 }
 

@@ -435,13 +435,9 @@ int cmd_bench(const struct cli *cli, int argc, char **argv)
 		struct json j;
 
 		json_init(&j, stdout, false);
-		json_object_begin(&j);
-		json_kv_int(&j, "schema", 1);
-		json_key(&j, "bench");
-		json_object_begin(&j);
+		json_document_begin(&j, "bench");
 		bench_report_json(r, &j);
-		json_object_end(&j);
-		json_object_end(&j);
+		json_document_end(&j);
 		ret = json_end(&j) < 0 ? log_error("bench: cannot write the JSON output") : EXIT_GOOD;
 	} else {
 		print_header(r, stdout);
@@ -532,8 +528,7 @@ static void verify_json(const struct profile *p, const struct bench_report *r,
 			const struct bench_check *c, size_t n, const char *verdict, const struct audit *f,
 			struct json *j)
 {
-	json_object_begin(j);
-	json_kv_int(j, "schema", 1);
+	json_document_begin(j, NULL);
 	json_key(j, "bench");
 	json_object_begin(j);
 	bench_report_json(r, j);
@@ -549,7 +544,7 @@ static void verify_json(const struct profile *p, const struct bench_report *r,
 	json_object_begin(j);
 	audit_json_members(f, true, j);
 	json_object_end(j);
-	json_object_end(j);
+	json_document_end(j);
 }
 
 /* gpu_h2d_fraction: a GPU run (bench --gpu's defaults, fewer copies

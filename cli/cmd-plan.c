@@ -208,10 +208,7 @@ static int plan_json(const struct topo *t, const struct placement *p, FILE *out)
 	int r = 0;
 
 	json_init(&j, out, false);
-	json_object_begin(&j);
-	json_kv_int(&j, "schema", 1);
-	json_key(&j, "plan");
-	json_object_begin(&j);
+	json_document_begin(&j, "plan");
 	json_kv_bool(&j, "cpu_only", p->cpu_only);
 	json_key(&j, "gpus");
 	json_array_begin(&j);
@@ -223,8 +220,7 @@ static int plan_json(const struct topo *t, const struct placement *p, FILE *out)
 	for (size_t i = 0; i < p->ngroups && r >= 0; i++)
 		r = json_group(&j, t, p, &p->groups[i]);
 	json_array_end(&j);
-	json_object_end(&j);
-	json_object_end(&j);
+	json_document_end(&j);
 	json_end(&j);
 	return r;
 }

@@ -76,11 +76,10 @@ void render_probe_json(const struct host *h, FILE *out)
 	struct json j;
 
 	json_init(&j, out, false);
-	json_object_begin(&j);
-	json_kv_int(&j, "schema", 1);
+	json_document_begin(&j, NULL);
 	json_kv_string(&j, "rigtune_version", RIGTUNE_VERSION);
 	render_host_json(h, &j);
-	json_object_end(&j);
+	json_document_end(&j);
 	json_end(&j);
 }
 

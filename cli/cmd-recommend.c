@@ -34,11 +34,10 @@ int cmd_recommend(const struct cli *cli, int argc, char **argv)
 		struct json j;
 
 		json_init(&j, stdout, false);
-		json_object_begin(&j);
-		json_kv_int(&j, "schema", 1);
+		json_document_begin(&j, NULL);
 		json_kv_string(&j, "profile", rec.profile);
 		json_kv_string(&j, "reason", rec.reason);
-		json_object_end(&j);
+		json_document_end(&j);
 		json_end(&j);
 	} else {
 		printf("%s\n  %s\n", rec.profile, rec.reason);
@@ -89,8 +88,7 @@ static void status_json(const struct journal *j, const char *applied, const stru
 	struct json js;
 
 	json_init(&js, stdout, false);
-	json_object_begin(&js);
-	json_kv_int(&js, "schema", 1);
+	json_document_begin(&js, NULL);
 	json_kv_string(&js, "profile", j->profile);
 	json_kv_string(&js, "applied", applied);
 	json_key(&js, "changes");
@@ -106,7 +104,7 @@ static void status_json(const struct journal *j, const char *applied, const stru
 		json_object_end(&js);
 	}
 	json_array_end(&js);
-	json_object_end(&js);
+	json_document_end(&js);
 	json_end(&js);
 }
 

@@ -107,8 +107,7 @@ static int show_json(const struct profile *p, FILE *out)
 	struct json j;
 
 	json_init(&j, out, false);
-	json_object_begin(&j);
-	json_kv_int(&j, "schema", 1);
+	json_document_begin(&j, NULL);
 	json_kv_string(&j, "name", p->name);
 	json_kv_string(&j, "path", p->path);
 	json_kv_string(&j, "description", p->description);
@@ -137,7 +136,7 @@ static int show_json(const struct profile *p, FILE *out)
 		json_object_end(&j);
 	}
 	json_object_end(&j);
-	json_object_end(&j);
+	json_document_end(&j);
 	return json_end(&j);
 }
 
@@ -228,8 +227,7 @@ static int profiles_json(const struct listed *v, size_t n, FILE *out)
 	struct json j;
 
 	json_init(&j, out, false);
-	json_object_begin(&j);
-	json_kv_int(&j, "schema", 1);
+	json_document_begin(&j, NULL);
 	json_key(&j, "profiles");
 	json_array_begin(&j);
 	for (size_t i = 0; i < n; i++) {
@@ -242,7 +240,7 @@ static int profiles_json(const struct listed *v, size_t n, FILE *out)
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	json_object_end(&j);
+	json_document_end(&j);
 	return json_end(&j);
 }
 

@@ -77,10 +77,7 @@ static void topo_json(const struct topo *t, FILE *out)
 	char buf[16];
 
 	json_init(&j, out, false);
-	json_object_begin(&j);
-	json_kv_int(&j, "schema", 1);
-	json_key(&j, "topo");
-	json_object_begin(&j);
+	json_document_begin(&j, "topo");
 	json_key(&j, "devices");
 	json_array_begin(&j);
 	for (size_t a = 0; a < t->ndevices; a++) {
@@ -109,8 +106,7 @@ static void topo_json(const struct topo *t, FILE *out)
 			json_object_end(&j);
 		}
 	json_array_end(&j);
-	json_object_end(&j);
-	json_object_end(&j);
+	json_document_end(&j);
 	json_end(&j);
 }
 

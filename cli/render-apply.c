@@ -119,8 +119,7 @@ int apply_json(const struct plan *p, const struct apply_outcome *o, const char *
 	struct json j;
 
 	json_init(&j, out, false);
-	json_object_begin(&j);
-	json_kv_int(&j, "schema", 1);
+	json_document_begin(&j, NULL);
 	json_kv_string(&j, "command", "apply");
 	json_kv_string(&j, "profile", profile);
 	json_kv_bool(&j, "dry_run", dry_run);
@@ -135,7 +134,7 @@ int apply_json(const struct plan *p, const struct apply_outcome *o, const char *
 	json_array_end(&j);
 	apply_totals_json(p, dry_run, &j);
 	notes_json(p, o && o->stale_journal, &j);
-	json_object_end(&j);
+	json_document_end(&j);
 	return json_end(&j);
 }
 
@@ -185,8 +184,7 @@ int revert_json(const struct revert_outcome *o, const char *profile, bool earlie
 	struct json j;
 
 	json_init(&j, out, false);
-	json_object_begin(&j);
-	json_kv_int(&j, "schema", 1);
+	json_document_begin(&j, NULL);
 	json_kv_string(&j, "command", "revert");
 	json_kv_string(&j, "profile", profile);
 	json_kv_string(&j, "result", revert_result_name(o));
@@ -209,6 +207,6 @@ int revert_json(const struct revert_outcome *o, const char *profile, bool earlie
 	}
 	json_array_end(&j);
 	revert_totals_json(o, &j);
-	json_object_end(&j);
+	json_document_end(&j);
 	return json_end(&j);
 }

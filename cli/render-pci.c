@@ -361,11 +361,7 @@ static void render_device_json(const struct pci_info *pi, const struct pci_devic
 	json_kv_int_opt(j, "mps", d->mps);
 	json_kv_int_opt(j, "mps_max", d->mps_max);
 	json_kv_int_opt(j, "mrrs", d->mrrs);
-	json_key(j, "acs");
-	if (d->acs == UNKNOWN)
-		json_null(j);
-	else
-		json_bool(j, d->acs);
+	json_kv_tristate(j, "acs", d->acs);
 	json_kv_int_opt(j, "iommu_group", d->iommu_group);
 	render_link_json(pi, d, j);
 	json_key(j, "upstream");

@@ -298,11 +298,9 @@ void render_sysctl_json(const struct host *h, struct json *j)
 	json_key(j, "sysctl");
 	json_object_begin(j);
 	for (size_t i = 0; i < h->sysctl.nvalues; i++) {
-		json_key(j, h->sysctl.values[i].name);
-		if (h->sysctl.values[i].present)
-			json_int(j, h->sysctl.values[i].value);
-		else
-			json_null(j);
+		const struct sysctl_value *v = &h->sysctl.values[i];
+
+		json_kv_int_known(j, v->name, v->value, v->present);
 	}
 	json_object_end(j);
 }

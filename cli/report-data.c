@@ -16,8 +16,7 @@ void report_json(const struct report *r, FILE *out)
 	struct json j;
 
 	json_init(&j, out, false);
-	json_object_begin(&j);
-	json_kv_int(&j, "schema", 1);
+	json_document_begin(&j, NULL);
 	json_kv_string(&j, "rigtune_version", RIGTUNE_VERSION);
 	json_kv_string(&j, "profile", r->profile->name);
 	json_kv_string(&j, "profile_path", r->profile->path);
@@ -39,7 +38,7 @@ void report_json(const struct report *r, FILE *out)
 	}
 	json_kv_string(&j, "bench_skipped", r->bench_skipped);
 	json_kv_string(&j, "bench_verdict", r->verdict);
-	json_object_end(&j);
+	json_document_end(&j);
 	json_end(&j);
 }
 

@@ -81,6 +81,28 @@ void json_object_end(struct json *j) { close_scope(j, '}'); }
 void json_array_begin(struct json *j) { open_scope(j, '['); }
 void json_array_end(struct json *j) { close_scope(j, ']'); }
 
+void json_document_begin(struct json *j, const char *key)
+{
+	json_object_begin(j);
+	json_kv_int(j, "schema", 1);
+	if (key) {
+		json_key(j, key);
+		json_object_begin(j);
+	}
+	j->depth_of_document = j->depth;
+}
+
+void json_document_end(struct json *j)
+{
+	if (j->depth != j->depth_of_document) {
+		if (!j->error)
+			j->error = -EINVAL;
+		return;
+	}
+	while (j->depth > 0)
+		json_object_end(j);
+}
+
 static void write_escaped(FILE *out, const char *s)
 {
 	escape_json(out, s);
@@ -175,13 +197,18 @@ void json_kv_uint_known(struct json *j, const char *k, uint64_t v, bool known)
 		json_null(j);
 }
 
-void json_kv_int_opt(struct json *j, const char *k, int64_t v)
+void json_kv_int_known(struct json *j, const char *k, int64_t v, bool known)
 {
 	json_key(j, k);
-	if (v < 0)
-		json_null(j);
-	else
+	if (known)
 		json_int(j, v);
+	else
+		json_null(j);
+}
+
+void json_kv_int_opt(struct json *j, const char *k, int64_t v)
+{
+	json_kv_int_known(j, k, v, v >= 0);
 }
 
 void json_kv_double(struct json *j, const char *k, double v)

@@ -12,11 +12,18 @@ struct json {
 	bool first[64];     /* nothing written yet at this depth */
 	bool in_key;        /* a key was written, its value comes next */
 	bool compact;
+	int depth_of_document;  /* the depth json_document_begin left open */
 	int error;
 };
 
 void json_init(struct json *j, FILE *out, bool compact);
 int json_end(struct json *j);        /* newline after the top value; error */
+
+/* Every document rigtune writes opens {"schema": 1 and, with a key,
+ * "KEY": { for the command's members; json_document_end closes what
+ * begin opened (a scope left open in between is an error). */
+void json_document_begin(struct json *j, const char *key);
+void json_document_end(struct json *j);
 
 void json_object_begin(struct json *j);
 void json_object_end(struct json *j);
@@ -36,8 +43,10 @@ void json_null(struct json *j);
 void json_kv_string(struct json *j, const char *k, const char *s);
 void json_kv_int(struct json *j, const char *k, int64_t v);
 void json_kv_int_opt(struct json *j, const char *k, int64_t v);
-/* v when known, else null (for sizes where 0 means unknown or none) */
+/* v when known, else null: for values where no number can mean unknown
+ * (sizes where 0 means none, counters, sysctls that may be negative) */
 void json_kv_uint_known(struct json *j, const char *k, uint64_t v, bool known);
+void json_kv_int_known(struct json *j, const char *k, int64_t v, bool known);
 void json_kv_double(struct json *j, const char *k, double v);
 void json_kv_bool(struct json *j, const char *k, bool v);
 void json_kv_tristate(struct json *j, const char *k, int v);

@@ -7,15 +7,6 @@
 #include "tune/finding.h"
 #include "verify/health.h"
 
-static void json_counter_value(struct json *j, const char *key, uint64_t v)
-{
-	json_key(j, key);
-	if (v == HEALTH_UNREAD)
-		json_null(j);
-	else
-		json_uint(j, v);
-}
-
 static void sources_json(const struct health_record *r, struct json *j)
 {
 	const struct health_sources *s = &r->src;
@@ -98,8 +89,8 @@ static void counters_json(const struct health_record *r, struct json *j)
 		json_kv_string(j, "id", c->id);
 		json_kv_string(j, "subject", c->subject);
 		json_kv_string(j, "kind", c->kind == HEALTH_UNCORRECTED ? "uncorrected" : "corrected");
-		json_counter_value(j, "before", r->before[i]);
-		json_counter_value(j, "after", r->after[i]);
+		json_kv_uint_known(j, "before", r->before[i], r->before[i] != HEALTH_UNREAD);
+		json_kv_uint_known(j, "after", r->after[i], r->after[i] != HEALTH_UNREAD);
 		json_object_end(j);
 	}
 	json_array_end(j);

@@ -122,16 +122,8 @@ static void result_json(const struct bench_result *x, struct json *j)
 	json_kv_double(j, "mean_gbps", round_to(x->mean_gbps, 3));
 	json_kv_double(j, "spread", round_to(x->spread, 4));
 	json_kv_int(j, "passes", x->passes);
-	json_key(j, "cpu_node");
-	if (x->cpu_node < 0)
-		json_null(j);
-	else
-		json_int(j, x->cpu_node);
-	json_key(j, "mem_node");
-	if (x->mem_node < 0)
-		json_null(j);
-	else
-		json_int(j, x->mem_node);
+	json_kv_int_opt(j, "cpu_node", x->cpu_node);
+	json_kv_int_opt(j, "mem_node", x->mem_node);
 	json_object_end(j);
 }
 

@@ -4,30 +4,11 @@
 # rollback of a failed write, the lock, the journal, and the byte-identical
 # round trip (apply then revert) of every shipped profile on every tree.
 . "$SRCDIR/tests/cli/tap.sh"
-
-# Trees are generated on tmpfs when there is one: a 28 000-file tree takes
-# under a second there and a minute on a busy disk.
+. "$SRCDIR/tests/cli/scratch.sh"
 export LC_ALL=C.UTF-8
-WORK=$TMP
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then
-	WORK=$(mktemp -d /dev/shm/t-apply.XXXXXX) && trap 'rm -rf "$TMP" "$WORK"' EXIT || WORK=$TMP
-fi
-mkdir -p "$WORK/p"
-export RIGTUNE_PROFILE_PATH="$WORK/p:$SRCDIR/profiles"
-
-# profile NAME: stdin to $WORK/p/NAME.ini, as root would require it
-profile() {
-	cat > "$WORK/p/$1.ini" && chmod 0644 "$WORK/p/$1.ini"
-	[ "$(id -u)" = 0 ] && chown root:root "$WORK/p/$1.ini"
-	return 0
-}
-# Every entry of a tree but rigtune's own state (run/, var/): type, mode,
-# path, link target, and the content of every file.
-manifest() {
-	(cd "$1" && find . \( -path ./run -o -path ./var \) -prune -o -printf '%y %m %p %l\n' | LC_ALL=C sort &&
-		find . \( -path ./run -o -path ./var \) -prune -o -type f -print0 | LC_ALL=C sort -z |
-		xargs -0 -r sha256sum)
-}
+scratch_on_tmpfs t-apply
+profile_dir "$SRCDIR/profiles"
+MANIFEST_SKIP="./run ./var"     # rigtune's own state
 same_as() { # TREE MANIFEST-FILE
 	manifest "$1" | cmp -s - "$2"
 }

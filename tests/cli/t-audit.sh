@@ -4,23 +4,11 @@
 # known faults (a missing DIMM, a Gen4 GPU link, a broken xGMI link) are
 # found, and their traps (idle GPU links) are not failures.
 . "$SRCDIR/tests/cli/tap.sh"
+. "$SRCDIR/tests/cli/scratch.sh"
 export LC_ALL=C.UTF-8
 
-WORK=$TMP
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then
-	WORK=$(mktemp -d /dev/shm/t-audit.XXXXXX) && trap 'rm -rf "$TMP" "$WORK"' EXIT || WORK=$TMP
-fi
-mkdir -p "$WORK/p"
-export RIGTUNE_PROFILE_PATH="$WORK/p:$SRCDIR/profiles"
-profile() {
-	cat > "$WORK/p/$1.ini" && chmod 0644 "$WORK/p/$1.ini"
-	[ "$(id -u)" = 0 ] && chown root:root "$WORK/p/$1.ini"
-	return 0
-}
-manifest() {
-	(cd "$1" && find . -printf '%y %m %p %l\n' | LC_ALL=C sort &&
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
-}
+scratch_on_tmpfs t-audit
+profile_dir "$SRCDIR/profiles"
 R() { "$RIGTUNE" "$@"; }
 # json_get FILE PYTHON-EXPRESSION over d (the document)
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }

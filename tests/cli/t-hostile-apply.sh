@@ -4,20 +4,10 @@
 # and every malformed profile of tests/profiles/bad. Each is refused with
 # exit 2 and a FILE:LINE message, and the tree (and the host) is untouched.
 . "$SRCDIR/tests/cli/tap.sh"
+. "$SRCDIR/tests/cli/scratch.sh"
 export LC_ALL=C.UTF-8
 
-WORK=$TMP
-mkdir -p "$WORK/p"
-export RIGTUNE_PROFILE_PATH="$WORK/p"
-profile() {
-	cat > "$WORK/p/$1.ini" && chmod 0644 "$WORK/p/$1.ini"
-	[ "$(id -u)" = 0 ] && chown root:root "$WORK/p/$1.ini"
-	return 0
-}
-manifest() {
-	(cd "$1" && find . -printf '%y %m %p %l\n' | LC_ALL=C sort &&
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
-}
+profile_dir
 R() { "$RIGTUNE" "$@"; }
 
 T=$WORK/tree

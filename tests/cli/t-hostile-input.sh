@@ -12,20 +12,13 @@
 # Each refusal: exit 2, a message saying what and where, nothing written
 # in the tree or outside it.
 . "$SRCDIR/tests/cli/tap.sh"
+. "$SRCDIR/tests/cli/scratch.sh"
 export LC_ALL=C.UTF-8
 unset RIGTUNE_FAULT
 
-mkdir -p "$TMP/p" "$TMP/outside"
-export RIGTUNE_PROFILE_PATH="$TMP/p:$SRCDIR/profiles"
-profile() {
-	cat > "$TMP/p/$1.ini" && chmod 0644 "$TMP/p/$1.ini"
-	[ "$(id -u)" = 0 ] && chown root:root "$TMP/p/$1.ini"
-	return 0
-}
-manifest() {
-	(cd "$1" && find . ! -path ./run/rigtune.lock -printf '%y %m %p %l\n' | LC_ALL=C sort &&
-		find . ! -path ./run/rigtune.lock -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
-}
+mkdir -p "$TMP/outside"
+profile_dir "$SRCDIR/profiles"      # $TMP/p first
+MANIFEST_SKIP=./run/rigtune.lock
 R() { "$RIGTUNE" "$@"; }
 n_hostile=0
 echo 'outside: must stay as it is' > "$TMP/outside/file"

@@ -5,21 +5,13 @@
 # setting only files that setting writes, and is never replayed after a
 # reboot without --force. Its temporary file is always a new file.
 . "$SRCDIR/tests/cli/tap.sh"
+. "$SRCDIR/tests/cli/scratch.sh"
 export LC_ALL=C.UTF-8
 unset RIGTUNE_FAULT
 
-mkdir -p "$TMP/p" "$TMP/outside"
-export RIGTUNE_PROFILE_PATH="$TMP/p"
-profile() {
-	cat > "$TMP/p/$1.ini" && chmod 0644 "$TMP/p/$1.ini"
-	[ "$(id -u)" = 0 ] && chown root:root "$TMP/p/$1.ini"
-	return 0
-}
-manifest() {
-	(cd "$1" && find . \( -path ./run -o -path ./var \) -prune -o -printf '%y %m %p %l\n' | LC_ALL=C sort &&
-		find . \( -path ./run -o -path ./var \) -prune -o -type f -print0 | LC_ALL=C sort -z |
-		xargs -0 -r sha256sum)
-}
+mkdir -p "$TMP/outside"
+profile_dir
+MANIFEST_SKIP="./run ./var"     # rigtune's own state
 R() { timeout 60 "$RIGTUNE" "$@"; }
 T=$TMP/tree
 J=$T/run/rigtune/journal

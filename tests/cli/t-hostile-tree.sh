@@ -6,20 +6,13 @@
 # make a quadratic reader take minutes. Each case has a `timeout` so that
 # a hang fails the test rather than the suite; no case asserts a time.
 . "$SRCDIR/tests/cli/tap.sh"
+. "$SRCDIR/tests/cli/scratch.sh"
 export LC_ALL=C.UTF-8
 unset RIGTUNE_FAULT
 
-mkdir -p "$TMP/p" "$TMP/outside"
-export RIGTUNE_PROFILE_PATH="$TMP/p"
-profile() {
-	cat > "$TMP/p/$1.ini" && chmod 0644 "$TMP/p/$1.ini"
-	[ "$(id -u)" = 0 ] && chown root:root "$TMP/p/$1.ini"
-	return 0
-}
-manifest() {
-	(cd "$1" && find . ! -path ./run/rigtune.lock -printf '%y %m %p %l\n' | LC_ALL=C sort &&
-		find . ! -path ./run/rigtune.lock -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
-}
+mkdir -p "$TMP/outside"
+profile_dir
+MANIFEST_SKIP=./run/rigtune.lock
 fresh() { rm -rf "$T" && cp -a "$SRCDIR/tests/trees/small" "$T"; }
 R() { timeout 60 "$RIGTUNE" "$@"; }
 T=$TMP/tree

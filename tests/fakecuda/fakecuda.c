@@ -23,11 +23,9 @@ typedef struct fake_ctx *CUcontext;
 typedef struct fake_stream *CUstream;
 typedef struct fake_event *CUevent;
 
-enum { OK = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_INITIALIZED = 3, INVALID_DEVICE = 101,
-       INVALID_CONTEXT = 201, INVALID_HANDLE = 400, PEER_ACCESS_UNSUPPORTED = 217,
-       PEER_NOT_ENABLED = 705 };
+enum { INVALID_CONTEXT = 201 };        /* the others: fakegpu.h */
 
-struct fake_ctx { int dev; unsigned peers; };
+struct fake_ctx { int dev; };
 
 static struct fake_board B;
 static struct {
@@ -107,7 +105,7 @@ CUresult cuDeviceGetCount(int *n)
 CUresult cuDeviceGet(CUdevice *d, int ordinal)
 {
 	CHECK("cuDeviceGet");
-	if (ordinal < 0 || ordinal >= B.count)
+	if (!fake_device(&B, ordinal))
 		return INVALID_DEVICE;
 	*d = ordinal;
 	return OK;
@@ -116,20 +114,20 @@ CUresult cuDeviceGet(CUdevice *d, int ordinal)
 /* As the driver writes it: upper-case hex, "0000:1B:00.0". */
 CUresult cuDeviceGetPCIBusId(char *buf, int len, CUdevice d)
 {
+	CUresult r;
+
 	CHECK("cuDeviceGetPCIBusId");
-	if (d < 0 || d >= B.count || len < 13)
-		return INVALID_VALUE;
-	snprintf(buf, (size_t)len, "%s", B.bdf[d]);
-	for (char *p = buf; *p; p++)
+	r = fake_bus_id(&B, buf, len, d);
+	for (char *p = buf; r == OK && *p; p++)
 		if (*p >= 'a' && *p <= 'f')
 			*p = (char)(*p - 'a' + 'A');
-	return OK;
+	return r;
 }
 
 CUresult cuDevicePrimaryCtxRetain(CUcontext *c, CUdevice d)
 {
 	CHECK("cuDevicePrimaryCtxRetain");
-	if (d < 0 || d >= B.count)
+	if (!fake_device(&B, d))
 		return INVALID_DEVICE;
 	*c = &F.ctx[d];
 	return OK;
@@ -138,7 +136,7 @@ CUresult cuDevicePrimaryCtxRetain(CUcontext *c, CUdevice d)
 CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d)
 {
 	CHECK("cuDevicePrimaryCtxRelease_v2");
-	return d >= 0 && d < B.count ? OK : INVALID_DEVICE;
+	return fake_device(&B, d) ? OK : INVALID_DEVICE;
 }
 
 CUresult cuCtxSetCurrent(CUcontext c)
@@ -152,10 +150,7 @@ CUresult cuMemHostAlloc(void **p, size_t n, unsigned flags)
 {
 	CHECK("cuMemHostAlloc");
 	(void)flags;
-	if (!F.current)
-		return INVALID_CONTEXT;
-	*p = fake_alloc(&B, n);
-	return *p ? OK : OUT_OF_MEMORY;
+	return F.current ? fake_alloc(&B, p, n) : INVALID_CONTEXT;
 }
 
 CUresult cuMemFreeHost(void *p)
@@ -167,13 +162,14 @@ CUresult cuMemFreeHost(void *p)
 CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t n)
 {
 	void *m;
+	CUresult r;
 
 	CHECK("cuMemAlloc_v2");
 	if (!F.current)
 		return INVALID_CONTEXT;
-	m = fake_alloc(&B, n);
+	r = fake_alloc(&B, &m, n);
 	*p = (CUdeviceptr)(unsigned long)m;
-	return m ? OK : OUT_OF_MEMORY;
+	return r;
 }
 
 CUresult cuMemFree_v2(CUdeviceptr p)
@@ -186,13 +182,7 @@ CUresult cuStreamCreate(CUstream *s, unsigned flags)
 {
 	CHECK("cuStreamCreate");
 	(void)flags;
-	if (!F.current)
-		return INVALID_CONTEXT;
-	*s = fake_alloc(&B, sizeof(**s));
-	if (!*s)
-		return OUT_OF_MEMORY;
-	(*s)->dev = F.current->dev;
-	return OK;
+	return F.current ? fake_stream_create(&B, s, F.current->dev) : INVALID_CONTEXT;
 }
 
 CUresult cuStreamDestroy_v2(CUstream s)
@@ -208,13 +198,7 @@ static CUresult copy_on(CUstream s, void *dst, const void *src, size_t n, double
 		return INVALID_VALUE;
 	if (!F.current || F.current->dev != s->dev)
 		return INVALID_CONTEXT;
-	if (fake_advance(s, n, gbps) < 0)
-		return INVALID_VALUE;
-	if (getenv("FAKECUDA_CORRUPT"))
-		memset(dst, 0, n);
-	else
-		memcpy(dst, src, n);
-	return OK;
+	return fake_copy(s, dst, src, n, gbps, getenv("FAKECUDA_CORRUPT"));
 }
 
 CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, CUstream s)
@@ -232,7 +216,7 @@ CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, CUstream s)
 CUresult cuMemcpyPeerAsync(CUdeviceptr dst, CUcontext dctx, CUdeviceptr src, CUcontext sctx, size_t n, CUstream s)
 {
 	CHECK("cuMemcpyPeerAsync");
-	if (!dctx || !sctx || !(sctx->peers & (1u << dctx->dev)))
+	if (!dctx || !sctx || !fake_peer_enabled(&B, sctx->dev, dctx->dev))
 		return PEER_NOT_ENABLED;
 	return copy_on(s, (void *)(unsigned long)dst, (void *)(unsigned long)src, n, B.peer[sctx->dev][dctx->dev]);
 }
@@ -240,10 +224,7 @@ CUresult cuMemcpyPeerAsync(CUdeviceptr dst, CUcontext dctx, CUdeviceptr src, CUc
 CUresult cuDeviceCanAccessPeer(int *can, CUdevice d, CUdevice peer)
 {
 	CHECK("cuDeviceCanAccessPeer");
-	if (d < 0 || d >= B.count || peer < 0 || peer >= B.count)
-		return INVALID_DEVICE;
-	*can = B.peer[d][peer] > 0;
-	return OK;
+	return fake_can_access_peer(&B, can, d, peer);
 }
 
 CUresult cuCtxEnablePeerAccess(CUcontext peer, unsigned flags)
@@ -251,18 +232,14 @@ CUresult cuCtxEnablePeerAccess(CUcontext peer, unsigned flags)
 	CHECK("cuCtxEnablePeerAccess");
 	if (!F.current || !peer || flags)
 		return INVALID_VALUE;
-	if (!(B.peer[F.current->dev][peer->dev] > 0))
-		return PEER_ACCESS_UNSUPPORTED;
-	F.current->peers |= 1u << peer->dev;
-	return OK;
+	return fake_enable_peer(&B, F.current->dev, peer->dev);
 }
 
 CUresult cuEventCreate(CUevent *e, unsigned flags)
 {
 	CHECK("cuEventCreate");
 	(void)flags;
-	*e = fake_alloc(&B, sizeof(**e));
-	return *e ? OK : OUT_OF_MEMORY;
+	return fake_event_create(&B, e);
 }
 
 CUresult cuEventDestroy_v2(CUevent e)
@@ -274,17 +251,17 @@ CUresult cuEventDestroy_v2(CUevent e)
 CUresult cuEventRecord(CUevent e, CUstream s)
 {
 	CHECK("cuEventRecord");
-	return fake_event_record(e, s) < 0 ? INVALID_HANDLE : OK;
+	return fake_event_record(e, s);
 }
 
 CUresult cuEventSynchronize(CUevent e)
 {
 	CHECK("cuEventSynchronize");
-	return e && e->recorded ? OK : INVALID_HANDLE;
+	return fake_event_synchronize(e);
 }
 
 CUresult cuEventElapsedTime(float *ms, CUevent a, CUevent b)
 {
 	CHECK("cuEventElapsedTime");
-	return fake_event_elapsed(ms, a, b) < 0 ? INVALID_HANDLE : OK;
+	return fake_event_elapsed(ms, a, b);
 }

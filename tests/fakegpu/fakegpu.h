@@ -2,14 +2,21 @@
  * a board of GPUs with given copy rates and peer links, read from the
  * environment; virtual time (a stream's clock advances by bytes / rate,
  * an event takes its stream's clock, so measured rates are exact);
- * failure injection by call name; a count of live allocations. Static
- * functions: each fake library includes its own copy. */
+ * failure injection by call name; a count of live allocations; the device
+ * model behind each call, answering the error codes both runtimes use.
+ * Each fake keeps its vendor API (names, signatures, contexts) in its own
+ * file. Static functions: each fake library includes its own copy. */
 #pragma once
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FAKE_MAX_DEVICES 16
+
+/* The error codes the fakes answer: CUDA's and HIP's agree on these. */
+enum { OK = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_INITIALIZED = 3, INVALID_DEVICE = 101,
+       PEER_UNSUPPORTED = 217, INVALID_HANDLE = 400, PEER_NOT_ENABLED = 705 };
 
 struct fake_stream {
 	int dev;
@@ -26,6 +33,7 @@ struct fake_board {
 	char bdf[FAKE_MAX_DEVICES][16];
 	double h2d[FAKE_MAX_DEVICES], d2h[FAKE_MAX_DEVICES];    /* GB/s */
 	double peer[FAKE_MAX_DEVICES][FAKE_MAX_DEVICES];        /* GB/s, 0: no peer access */
+	unsigned peers_enabled[FAKE_MAX_DEVICES];               /* bit d: this device may copy to d */
 	long live;              /* allocations, streams and events not freed */
 };
 
@@ -80,13 +88,19 @@ static void fake_board_parse(struct fake_board *b, const char *devices, const ch
 	free(copy);
 }
 
-static void *fake_alloc(struct fake_board *b, size_t n)
+static bool fake_device(const struct fake_board *b, int d)
 {
-	void *p = calloc(1, n ? n : 1);
+	return d >= 0 && d < b->count;
+}
 
-	if (p)
-		b->live++;
-	return p;
+/* *p: n bytes that count as live until fake_free. */
+static int fake_alloc(struct fake_board *b, void **p, size_t n)
+{
+	*p = calloc(1, n ? n : 1);
+	if (!*p)
+		return OUT_OF_MEMORY;
+	b->live++;
+	return OK;
 }
 
 static void fake_free(struct fake_board *b, void *p)
@@ -95,30 +109,85 @@ static void fake_free(struct fake_board *b, void *p)
 	b->live--;
 }
 
-/* Copy n bytes at gbps on stream s: its clock moves on. -1: no rate. */
-static int fake_advance(struct fake_stream *s, size_t n, double gbps)
+/* The device's PCI address as the board names it. */
+static int fake_bus_id(const struct fake_board *b, char *buf, int len, int d)
+{
+	if (!fake_device(b, d) || len < 13)
+		return INVALID_VALUE;
+	snprintf(buf, (size_t)len, "%s", b->bdf[d]);
+	return OK;
+}
+
+static int fake_can_access_peer(const struct fake_board *b, int *can, int d, int peer)
+{
+	if (!fake_device(b, d) || !fake_device(b, peer))
+		return INVALID_DEVICE;
+	*can = b->peer[d][peer] > 0;
+	return OK;
+}
+
+/* Let device `from` copy to `to`, where the board has a peer link. */
+static int fake_enable_peer(struct fake_board *b, int from, int to)
+{
+	if (!(b->peer[from][to] > 0))
+		return PEER_UNSUPPORTED;
+	b->peers_enabled[from] |= 1u << to;
+	return OK;
+}
+
+static bool fake_peer_enabled(const struct fake_board *b, int from, int to)
+{
+	return b->peers_enabled[from] & (1u << to);
+}
+
+static int fake_stream_create(struct fake_board *b, struct fake_stream **s, int dev)
+{
+	int r = fake_alloc(b, (void **)s, sizeof(**s));
+
+	if (r == OK)
+		(*s)->dev = dev;
+	return r;
+}
+
+/* Copy n bytes at gbps on stream s: its clock moves on. A copy with no
+ * rate (no stream, no link) is refused; corrupt: the data is lost. */
+static int fake_copy(struct fake_stream *s, void *dst, const void *src, size_t n, double gbps, bool corrupt)
 {
 	if (!s || !(gbps > 0))
-		return -1;
+		return INVALID_VALUE;
 	s->clock += n / (gbps * 1e9);
-	return 0;
+	if (corrupt)
+		memset(dst, 0, n);
+	else
+		memcpy(dst, src, n);
+	return OK;
+}
+
+static int fake_event_create(struct fake_board *b, struct fake_event **e)
+{
+	return fake_alloc(b, (void **)e, sizeof(**e));
 }
 
 static int fake_event_record(struct fake_event *e, const struct fake_stream *s)
 {
 	if (!e || !s)
-		return -1;
+		return INVALID_HANDLE;
 	e->clock = s->clock;
 	e->recorded = 1;
-	return 0;
+	return OK;
+}
+
+static int fake_event_synchronize(const struct fake_event *e)
+{
+	return e && e->recorded ? OK : INVALID_HANDLE;
 }
 
 static int fake_event_elapsed(float *ms, const struct fake_event *a, const struct fake_event *b)
 {
 	if (!a || !b || !a->recorded || !b->recorded)
-		return -1;
+		return INVALID_HANDLE;
 	*ms = (float)((b->clock - a->clock) * 1e3);
-	return 0;
+	return OK;
 }
 
 /* Append "WHAT N" to the file ENV names, if any. */

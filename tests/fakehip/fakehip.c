@@ -19,13 +19,9 @@ typedef int hipError_t;
 typedef struct fake_stream *hipStream_t;
 typedef struct fake_event *hipEvent_t;
 
-enum { OK = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_INITIALIZED = 3, INVALID_DEVICE = 101,
-       PEER_NOT_ENABLED = 705, INVALID_HANDLE = 400, PEER_UNSUPPORTED = 217 };
-
 static struct fake_board B;
 static struct {
 	int init, current;
-	unsigned peers[FAKE_MAX_DEVICES];   /* peer access enabled, by device */
 } F;
 
 EXPORT hipError_t hipInit(unsigned flags);
@@ -90,16 +86,13 @@ hipError_t hipGetDeviceCount(int *n)
 hipError_t hipDeviceGetPCIBusId(char *buf, int len, int dev)
 {
 	CHECK("hipDeviceGetPCIBusId");
-	if (dev < 0 || dev >= B.count || len < 13)
-		return INVALID_VALUE;
-	snprintf(buf, (size_t)len, "%s", B.bdf[dev]);
-	return OK;
+	return fake_bus_id(&B, buf, len, dev);
 }
 
 hipError_t hipSetDevice(int dev)
 {
 	CHECK("hipSetDevice");
-	if (dev < 0 || dev >= B.count)
+	if (!fake_device(&B, dev))
 		return INVALID_DEVICE;
 	F.current = dev;
 	return OK;
@@ -108,10 +101,7 @@ hipError_t hipSetDevice(int dev)
 hipError_t hipHostMalloc(void **p, size_t n, unsigned flags)
 {
 	CHECK("hipHostMalloc");
-	if (!(flags & NUMA_USER))
-		return INVALID_VALUE;
-	*p = fake_alloc(&B, n);
-	return *p ? OK : OUT_OF_MEMORY;
+	return flags & NUMA_USER ? fake_alloc(&B, p, n) : INVALID_VALUE;
 }
 
 hipError_t hipHostFree(void *p)
@@ -123,8 +113,7 @@ hipError_t hipHostFree(void *p)
 hipError_t hipMalloc(void **p, size_t n)
 {
 	CHECK("hipMalloc");
-	*p = fake_alloc(&B, n);
-	return *p ? OK : OUT_OF_MEMORY;
+	return fake_alloc(&B, p, n);
 }
 
 hipError_t hipFree(void *p)
@@ -137,11 +126,7 @@ hipError_t hipStreamCreateWithFlags(hipStream_t *s, unsigned flags)
 {
 	CHECK("hipStreamCreateWithFlags");
 	(void)flags;
-	*s = fake_alloc(&B, sizeof(**s));
-	if (!*s)
-		return OUT_OF_MEMORY;
-	(*s)->dev = F.current;
-	return OK;
+	return fake_stream_create(&B, s, F.current);
 }
 
 hipError_t hipStreamDestroy(hipStream_t s)
@@ -150,54 +135,43 @@ hipError_t hipStreamDestroy(hipStream_t s)
 	return OK;
 }
 
+/* kind 1: host to device, 2: device to host, on the current device. */
 hipError_t hipMemcpyAsync(void *dst, const void *src, size_t n, int kind, hipStream_t s)
 {
 	CHECK("hipMemcpyAsync");
-	if (!s || (kind != 1 && kind != 2) || s->dev != F.current ||
-	    fake_advance(s, n, (kind == 1 ? B.h2d : B.d2h)[s->dev]) < 0)
+	if (!s || (kind != 1 && kind != 2) || s->dev != F.current)
 		return INVALID_VALUE;
-	memcpy(dst, src, n);
-	return OK;
+	return fake_copy(s, dst, src, n, (kind == 1 ? B.h2d : B.d2h)[s->dev], false);
 }
 
 hipError_t hipDeviceCanAccessPeer(int *can, int dev, int peer)
 {
 	CHECK("hipDeviceCanAccessPeer");
-	if (dev < 0 || dev >= B.count || peer < 0 || peer >= B.count)
-		return INVALID_DEVICE;
-	*can = B.peer[dev][peer] > 0;
-	return OK;
+	return fake_can_access_peer(&B, can, dev, peer);
 }
 
 hipError_t hipDeviceEnablePeerAccess(int peer, unsigned flags)
 {
 	CHECK("hipDeviceEnablePeerAccess");
-	if (peer < 0 || peer >= B.count || flags)
+	if (!fake_device(&B, peer) || flags)
 		return INVALID_VALUE;
-	if (!(B.peer[F.current][peer] > 0))
-		return PEER_UNSUPPORTED;
-	F.peers[F.current] |= 1u << peer;
-	return OK;
+	return fake_enable_peer(&B, F.current, peer);
 }
 
 hipError_t hipMemcpyPeerAsync(void *dst, int dst_dev, const void *src, int src_dev, size_t n, hipStream_t s)
 {
 	CHECK("hipMemcpyPeerAsync");
-	if (!s || src_dev < 0 || src_dev >= B.count || dst_dev < 0 || dst_dev >= B.count)
+	if (!s || !fake_device(&B, src_dev) || !fake_device(&B, dst_dev))
 		return INVALID_VALUE;
-	if (!(F.peers[src_dev] & (1u << dst_dev)))
+	if (!fake_peer_enabled(&B, src_dev, dst_dev))
 		return PEER_NOT_ENABLED;
-	if (fake_advance(s, n, B.peer[src_dev][dst_dev]) < 0)
-		return INVALID_VALUE;
-	memcpy(dst, src, n);
-	return OK;
+	return fake_copy(s, dst, src, n, B.peer[src_dev][dst_dev], false);
 }
 
 hipError_t hipEventCreate(hipEvent_t *e)
 {
 	CHECK("hipEventCreate");
-	*e = fake_alloc(&B, sizeof(**e));
-	return *e ? OK : OUT_OF_MEMORY;
+	return fake_event_create(&B, e);
 }
 
 hipError_t hipEventDestroy(hipEvent_t e)
@@ -209,17 +183,17 @@ hipError_t hipEventDestroy(hipEvent_t e)
 hipError_t hipEventRecord(hipEvent_t e, hipStream_t s)
 {
 	CHECK("hipEventRecord");
-	return fake_event_record(e, s) < 0 ? INVALID_HANDLE : OK;
+	return fake_event_record(e, s);
 }
 
 hipError_t hipEventSynchronize(hipEvent_t e)
 {
 	CHECK("hipEventSynchronize");
-	return e && e->recorded ? OK : INVALID_HANDLE;
+	return fake_event_synchronize(e);
 }
 
 hipError_t hipEventElapsedTime(float *ms, hipEvent_t a, hipEvent_t b)
 {
 	CHECK("hipEventElapsedTime");
-	return fake_event_elapsed(ms, a, b) < 0 ? INVALID_HANDLE : OK;
+	return fake_event_elapsed(ms, a, b);
 }
