@@ -2,7 +2,11 @@
  * (each device's bridges, root port first, and the host bridge it hangs
  * from), the devices' NUMA nodes, KFD xGMI io_links and NVML's NVLinks.
  * The only files read here are the NIC port names under
- * sys/bus/pci/devices/BDF/{infiniband,net}/, for NCCL_IB_HCA.
+ * sys/bus/pci/devices/BDF/{infiniband,net}/, for NCCL_IB_HCA, and each
+ * candidate's `physfn` link: an SR-IOV virtual function (a NIC's VFs
+ * for containers, a GPU's for vGPU guests) shares its physical
+ * function's link and placement and is handed to a guest, so the matrix
+ * and the visible-device numbering keep only physical functions.
  *
  * A PCIe switch is one upstream port and its downstream ports: a path
  * through a switch crosses three bridges but one switch, and PIX/PXB
@@ -215,14 +219,28 @@ static int nic_port(const struct sysroot *sr, const char *bdf, char **ret, bool 
 	return 0;
 }
 
-static int vendor_index(const struct pci_info *pi, const struct pci_device *d, bool with_nvme)
+static bool virtual_function(const struct sysroot *sr, const struct pci_device *d)
+{
+	return sr && sr_exists(sr, "sys/bus/pci/devices/%s/physfn", d->bdf);
+}
+
+/* The kind of a device in the matrix, or -1. */
+static int matrix_kind(const struct sysroot *sr, const struct pci_device *d, bool with_nvme)
+{
+	int kind = device_kind(d, with_nvme);
+
+	return kind >= 0 && virtual_function(sr, d) ? -1 : kind;
+}
+
+static int vendor_index(const struct sysroot *sr, const struct pci_info *pi, const struct pci_device *d,
+			bool with_nvme)
 {
 	int n = 0;
 
 	if (d->vendor_id != 0x10de && d->vendor_id != 0x1002)
 		return UNKNOWN;
 	for (const struct pci_device *x = pi->devices; x < d; x++)
-		if (x->vendor_id == d->vendor_id && device_kind(x, with_nvme) == TOPO_GPU)
+		if (x->vendor_id == d->vendor_id && matrix_kind(sr, x, with_nvme) == TOPO_GPU)
 			n++;
 	return n;
 }
@@ -241,13 +259,13 @@ static int add_devices(const struct sysroot *sr, const struct host *h, bool with
 			const struct pci_device *d = &h->pci.devices[i];
 			struct topo_device *td = &t->devices[t->ndevices];
 
-			if (device_kind(d, with_nvme) != kind)
+			if (matrix_kind(sr, d, with_nvme) != kind)
 				continue;
 			*td = (struct topo_device){.pci = d, .kind = (enum topo_kind)kind, .vendor_index = UNKNOWN};
 			snprintf(td->label, sizeof(td->label), "%s%d", kind_labels[kind], count++);
 			t->ndevices++;
 			if (kind == TOPO_GPU)
-				td->vendor_index = vendor_index(&h->pci, d, with_nvme);
+				td->vendor_index = vendor_index(sr, &h->pci, d, with_nvme);
 			if (kind == TOPO_NIC && nic_port(sr, d->bdf, &td->port, &td->rdma) < 0)
 				return -ENOMEM;
 		}

@@ -55,6 +55,33 @@ if [ -n "$hgx" ]; then
 m=next(x for x in d["topo"]["matrix"] if x["link"]=="PIX"); m["link"]="PXB"
 json.dump(d, open(sys.argv[2], "w"))' "$TMP/hgx-h100.topo.json" "$TMP/wrong.json"
 	check "the oracle catches a wrong pair" bash -c '! "$1" "$2" topo "$3" > /dev/null' _ "$ORACLE" "$hgx" "$TMP/wrong.json"
+	# SR-IOV: two virtual functions on NIC0 and one on GPU0 (a vGPU
+	# host's), each a copy of its physical function with a physfn link,
+	# as the kernel makes them. They share the PF's link and go to
+	# guests: neither the matrix nor the CUDA numbering may count them.
+	vf=$TMP/hgx-vf
+	cp -a "$hgx" "$vf"
+	add_vf() { # PF VF: copy the PF's sysfs directory next to it as VF
+		local pfdir vfdir
+		pfdir=$(cd "$vf/sys/bus/pci/devices/$1" && pwd -P) vfdir=$(dirname "$pfdir")/$2
+		cp -a "$pfdir" "$vfdir" && rm -rf "$vfdir"/virtfn* "$vfdir"/infiniband "$vfdir"/net &&
+			ln -s "../$1" "$vfdir/physfn" && ln -s "../$2" "$pfdir/virtfn$3" &&
+			ln -s "$(readlink "$vf/sys/bus/pci/devices/$1" | sed "s|$1\$|$2|")" "$vf/sys/bus/pci/devices/$2"
+	}
+	add_vf 0000:1a:00.0 0000:1a:00.2 0 && add_vf 0000:1a:00.0 0000:1a:00.3 1 &&
+		add_vf "$(python3 -c 'import json,sys; print(next(x["bdf"] for x in json.load(open(sys.argv[1]))["topo"]["devices"] if x["kind"]=="gpu"))' "$TMP/hgx-h100.topo.json")" \
+			"$(python3 -c 'import json,sys; b=next(x["bdf"] for x in json.load(open(sys.argv[1]))["topo"]["devices"] if x["kind"]=="gpu"); print(b[:-1] + "4")' "$TMP/hgx-h100.topo.json")" 0
+	check "three VFs added to a copy of the HGX tree" [ "$(ls -d "$vf"/sys/bus/pci/devices/*/physfn | wc -l)" -eq 3 ]
+	"$RIGTUNE" --sysroot "$vf" -v probe --json > "$TMP/vf.probe.json"
+	check "the probe still lists the VFs as PCI functions" pyjson "$TMP/vf.probe.json" \
+		'len(d["pci"]["devices"]) == 51'
+	"$RIGTUNE" --sysroot "$vf" topo --json > "$TMP/vf.topo.json"
+	"$RIGTUNE" --sysroot "$vf" plan --json > "$TMP/vf.plan.json"
+	check "VFs: topo has the same 16 devices and 120 pairs as without them" \
+		cmp -s <(python3 -m json.tool "$TMP/hgx-h100.topo.json") <(python3 -m json.tool "$TMP/vf.topo.json")
+	check "VFs: plan is the same (CUDA numbering, NICs)" \
+		cmp -s <(python3 -m json.tool "$TMP/hgx-h100.plan.json") <(python3 -m json.tool "$TMP/vf.plan.json")
+	check "VFs: the oracle agrees" "$ORACLE" "$vf" topo "$TMP/vf.topo.json"
 else
 	skip "no HGX tree (tests/gen/mktree-hgx missing or failed)"
 fi
