@@ -8,6 +8,7 @@
 
 #include "cli/health.h"
 #include "common/util.h"
+#include "verify/gpu-burnin.h"
 
 int cli_parse_duration(const char *s, double *ret)
 {
@@ -177,12 +178,44 @@ static void print_burnin(const struct bench_report *r, FILE *out)
 		health_window_gbps(p, n, p[0].t, p[0].t + w), w, health_window_gbps(p, n, p[n - 1].t - w, INFINITY));
 }
 
+static void print_gpu_copies(const struct gpu_copy_report *g, FILE *out)
+{
+	if (!g) {
+		fprintf(out, "  GPU copies: off (--no-gpu)\n");
+		return;
+	}
+	if (!g->ngpus) {
+		fprintf(out, "  GPU copies: %s; %s\n", g->error ? g->error : "none",
+			g->setup_failed ? "CPU only" : "carried on with the CPU only");
+		return;
+	}
+	fprintf(out, "  GPU copies (%s, %s, %.0f MiB each, both directions at once):\n", g->runtime, g->library,
+		g->bytes / 1048576.0);
+	for (size_t i = 0; i < g->ngpus; i++) {
+		const struct gpu_copy_result *x = &g->gpus[i];
+		const struct bench_point *p = x->points;
+		size_t n = x->npoints;
+		double w = health_window_length(p, n);
+
+		fprintf(out, "    GPU%d %s: %llu copies", x->index, x->bdf, (unsigned long long)x->copies);
+		if (n)
+			fprintf(out, "; first %.0f s: %.1f GB/s; last %.0f s: %.1f GB/s", w,
+				health_window_gbps(p, n, p[0].t, p[0].t + w), w,
+				health_window_gbps(p, n, p[n - 1].t - w, INFINITY));
+		if (x->error)
+			fprintf(out, "; copy error: %s", x->error);
+		fputc('\n', out);
+	}
+}
+
 void cli_health_print(const struct bench_report *r, FILE *out)
 {
 	const struct health_record *h = r->health;
 
-	if (r->burnin_seconds > 0)
+	if (r->burnin_seconds > 0) {
 		print_burnin(r, out);
+		print_gpu_copies(r->gpu_copies, out);
+	}
 	if (!h) {
 		fprintf(out, "\nHealth: not sampled%s%s.\n", r->health_error ? ": " : " (--no-health)",
 			r->health_error ? r->health_error : "");

@@ -10,6 +10,7 @@
 #include "cli/report.h"
 #include "common/escape.h"
 #include "common/util.h"
+#include "verify/gpu-burnin.h"
 
 #define CHART_W 900
 #define CHART_H 220
@@ -246,6 +247,36 @@ static void chart_temps(const struct health_record *h, FILE *out)
 		svg_line_chart(out, &c);
 }
 
+static void html_gpu_copies(const struct gpu_copy_report *g, FILE *out)
+{
+	if (!g || !g->ngpus) {
+		fputs("<p>GPU copies: ", out);
+		escape_xml(out, !g ? "off (--no-gpu)" : g->error ? g->error : "none");
+		fputs("</p>\n", out);
+		return;
+	}
+	fprintf(out, "<p>Host&#8596;GPU copies beside the burn-in (%s, %.0f MiB each, both directions at once):</p>\n"
+		     "<table><tr><th>GPU</th><th>copies</th><th>first window GB/s</th><th>last window GB/s</th>"
+		     "<th>error</th></tr>\n", g->runtime, g->bytes / 1048576.0);
+	for (size_t i = 0; i < g->ngpus; i++) {
+		const struct gpu_copy_result *x = &g->gpus[i];
+		const struct bench_point *p = x->points;
+		size_t n = x->npoints;
+		double w = health_window_length(p, n);
+
+		fprintf(out, "<tr><td>GPU%d %s</td><td>%llu</td>", x->index, x->bdf, (unsigned long long)x->copies);
+		if (n)
+			fprintf(out, "<td>%.1f</td><td>%.1f</td>", health_window_gbps(p, n, p[0].t, p[0].t + w),
+				health_window_gbps(p, n, p[n - 1].t - w, INFINITY));
+		else
+			fputs("<td></td><td></td>", out);
+		fputs("<td>", out);
+		escape_xml(out, x->error ? x->error : "");
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+}
+
 void report_html_health(const struct report *r, FILE *out)
 {
 	const struct bench_report *b = r->bench;
@@ -259,6 +290,8 @@ void report_html_health(const struct report *r, FILE *out)
 			b->burnin_interrupted ? ", interrupted (a partial report)" : "");
 		chart_bandwidth(b, out);
 	}
+	if (b->burnin_seconds > 0)
+		html_gpu_copies(b->gpu_copies, out);
 	if (!h) {
 		fputs("<p>Not sampled: ", out);
 		escape_xml(out, b->health_error ? b->health_error : "--no-health");

@@ -174,16 +174,28 @@ static int find_link(const struct health_record *r, size_t i, struct findings *o
 			    b->gts, b->width, r->link_changed_at[i], e->gts, e->width);
 }
 
-static int find_bandwidth_drop(const struct bench_point *bw, size_t n, struct findings *out)
+bool health_bandwidth_drop(const struct bench_point *bw, size_t n, double *first, double *last, double *window)
 {
-	double w = health_window_length(bw, n), first, last;
+	double w = health_window_length(bw, n), f, l;
 
 	/* a short run's halves are seconds apart: noise, not a trend */
 	if (n < 2 || bw[n - 1].t - bw[0].t < MIN_TREND_S)
-		return 0;
-	first = health_window_gbps(bw, n, bw[0].t, bw[0].t + w);
-	last = health_window_gbps(bw, n, bw[n - 1].t - w, INFINITY);
-	if (isnan(first) || isnan(last) || last >= first * (1 - BANDWIDTH_DROP))
+		return false;
+	f = health_window_gbps(bw, n, bw[0].t, bw[0].t + w);
+	l = health_window_gbps(bw, n, bw[n - 1].t - w, INFINITY);
+	if (isnan(f) || isnan(l) || l >= f * (1 - BANDWIDTH_DROP))
+		return false;
+	*first = f;
+	*last = l;
+	*window = w;
+	return true;
+}
+
+static int find_bandwidth_drop(const struct bench_point *bw, size_t n, struct findings *out)
+{
+	double w, first, last;
+
+	if (!health_bandwidth_drop(bw, n, &first, &last, &w))
 		return 0;
 	return findings_add(out, FINDING_WARN, "health.burnin.bandwidth", "sustained memory bandwidth",
 			    "look at the clock and temperature curves of the same run: a drop under "

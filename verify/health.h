@@ -73,6 +73,9 @@ double health_window_gbps(const struct bench_point *p, size_t n, double from, do
 /* The length of the "first minute" and "last minute" windows: 60 s, or
  * half of a run shorter than two minutes, so that the two never overlap. */
 double health_window_length(const struct bench_point *p, size_t n);
+/* Does the last window fall more than 10 % below the first (runs of
+ * 90 s and more)? Then *first, *last (GB/s) and *window (s) are set. */
+bool health_bandwidth_drop(const struct bench_point *bw, size_t n, double *first, double *last, double *window);
 
 /* Findings (ids "health.*"): clocks below base under load, a temperature
  * at its limit, error counters that moved, links that retrained or
