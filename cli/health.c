@@ -178,6 +178,19 @@ static void print_burnin(const struct bench_report *r, FILE *out)
 		health_window_gbps(p, n, p[0].t, p[0].t + w), w, health_window_gbps(p, n, p[n - 1].t - w, INFINITY));
 }
 
+/* Watched: each XID that came (at most a few lines); not supported: the
+ * "not here" lines say so. */
+static void print_xids(const struct health_record *h, FILE *out)
+{
+	if (h->src.xid_watch != HEALTH_XID_WATCHED)
+		return;
+	fprintf(out, "  GPU XID events: %zu during the run\n", h->nxids + h->xids_lost);
+	for (size_t i = 0; i < h->nxids && i < 10; i++)
+		fprintf(out, "    %6.1f s  GPU %s  XID %llu\n", h->xids[i].t, h->xids[i].bdf, h->xids[i].xid);
+	if (h->nxids + h->xids_lost > 10)
+		fprintf(out, "    ... and %zu more (all in --json)\n", h->nxids + h->xids_lost - 10);
+}
+
 static void print_gpu_copies(const struct gpu_copy_report *g, FILE *out)
 {
 	if (!g) {
@@ -232,6 +245,7 @@ void cli_health_print(const struct bench_report *r, FILE *out)
 	for (size_t k = 0; k < h->src.npower; k++)
 		print_curve(out, h->src.power[k].id, h->power + k, h->n, h->src.npower, "W");
 	print_counters(h, out);
+	print_xids(h, out);
 	for (char **m = h->src.missing; m && *m; m++)
 		fprintf(out, "  not here: %s\n", *m);
 }

@@ -174,6 +174,74 @@ static int find_link(const struct health_record *r, size_t i, struct findings *o
 			    b->gts, b->width, r->link_changed_at[i], e->gts, e->width);
 }
 
+/* XIDs by NVIDIA's Xid catalog (docs.nvidia.com/deploy/xid-errors/: the
+ * Xid table, and the catalog for Ampere and newer): those that name a
+ * hardware fault fail; any other XID warns (13, 31, 43 and 45 are mostly
+ * an application's fault or the driver's cleanup after one). */
+static const struct {
+	unsigned xid;
+	bool fault;
+	const char *what;
+} xid_kinds[] = {
+	{13, false, "graphics engine exception"},
+	{31, false, "GPU memory page fault"},
+	{43, false, "GPU stopped processing"},
+	{45, false, "preemptive cleanup after an earlier error"},
+	{48, true, "double-bit ECC error"},
+	{63, false, "row remapping or page retirement recorded"},
+	{64, true, "row remapping or page retirement failed"},
+	{68, false, "video decoder exception"},
+	{74, true, "NVLink error"},
+	{79, true, "GPU fallen off the bus"},
+	{92, false, "high single-bit ECC error rate"},
+	{94, true, "contained uncorrectable ECC error"},
+	{95, true, "uncontained uncorrectable ECC error"},
+};
+
+static int find_xid(const struct health_record *r, size_t i, struct findings *out)
+{
+	const struct health_xid *x = &r->xids[i];
+	const char *what = "not in rigtune's table";
+	bool fault = false;
+	_cleanup_free_ char *id = NULL, *subject = NULL;
+	size_t times = 0;
+
+	for (size_t j = 0; j < r->nxids; j++)
+		if (r->xids[j].xid == x->xid && !strcmp(r->xids[j].bdf, x->bdf)) {
+			if (j < i)
+				return 0;       /* told with its first */
+			times++;
+		}
+	for (size_t k = 0; k < ARRAY_SIZE(xid_kinds); k++)
+		if (xid_kinds[k].xid == x->xid) {
+			what = xid_kinds[k].what;
+			fault = xid_kinds[k].fault;
+		}
+	id = xasprintf("health.gpu.xid.%s.%llu", x->bdf, x->xid);
+	subject = xasprintf("GPU %s", x->bdf);
+	if (!id || !subject)
+		return -ENOMEM;
+	return findings_add(out, fault ? FINDING_FAIL : FINDING_WARN, id, subject,
+			    fault ? "a hardware fault by NVIDIA's Xid catalog: reset the GPU and rerun the burn-in; "
+				    "if it comes back, reseat the GPU, check its power, PCIe or NVLink, and replace it"
+				  : "read the kernel log (dmesg | grep Xid) for the process it names; update the "
+				    "driver if it comes back without a faulty application",
+			    "XID %llu (%s) %zu time%s during the run, first at %.1f s", x->xid, what, times,
+			    times == 1 ? "" : "s", x->t);
+}
+
+static int find_xids(const struct health_record *r, struct findings *out)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret >= 0 && i < r->nxids; i++)
+		ret = find_xid(r, i, out);
+	if (ret >= 0 && r->xids_lost)
+		ret = findings_add(out, FINDING_WARN, "health.gpu.xid.more", "GPUs", NULL,
+				   "%zu more XID events than the %d kept", r->xids_lost, HEALTH_MAX_XIDS);
+	return ret;
+}
+
 bool health_bandwidth_drop(const struct bench_point *bw, size_t n, double *first, double *last, double *window)
 {
 	double w = health_window_length(bw, n), f, l;
@@ -215,6 +283,8 @@ int health_findings(const struct health_record *r, const struct bench_point *bw,
 		ret = find_counter(r, i, out);
 	for (size_t i = 0; r && ret >= 0 && i < r->src.nlinks; i++)
 		ret = find_link(r, i, out);
+	if (r && ret >= 0)
+		ret = find_xids(r, out);
 	if (ret >= 0)
 		ret = find_bandwidth_drop(bw, nbw, out);
 	return ret;

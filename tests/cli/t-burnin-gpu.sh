@@ -6,7 +6,10 @@
 # cannot be set up too; Ctrl-C stops the copies with the kernels; no
 # runtime is one line and the CPU burn-in carries on; --no-gpu turns the
 # copies off. A GPU slowing down is judged in test-gpu-burnin (the fake
-# keeps a constant rate). Nothing about speed on this host is asserted.
+# keeps a constant rate). And the GPUs' XID events through the fake NVML:
+# one that arrives during the burn-in is listed and fails verify (exit 1);
+# a driver without events says so and passes. Nothing about speed on this
+# host is asserted.
 . "$(dirname "$0")/tap.sh"
 
 BUILDDIR=${BUILDDIR:-$(dirname "$RIGTUNE")/..}
@@ -38,13 +41,13 @@ check "JSON: burn_in.gpu_copies per GPU: copies, exact windows, points, no error
  all(x["copies"] > 0 and x["error"] is None and x["points"] for x in g["gpus"]) and
  [x["first_window_gbps"] for x in g["gpus"]] == [48.0, 20.0] and
  [x["last_window_gbps"] for x in g["gpus"]] == [48.0, 20.0])(d["bench"]["burn_in"]["gpu_copies"])'
-if "$SRCDIR/tests/cli/validate-json" "$SRCDIR/docs/schema" verify "$TMP/out.json" >"$TMP/v.txt" 2>&1; then
-	ok "JSON with GPU copies validates against verify.json"
-elif [ $? = 77 ]; then
-	skip "python3-jsonschema is not installed"
-else
-	not_ok "JSON with GPU copies validates against verify.json"; diag <"$TMP/v.txt"
-fi
+# validates DESCRIPTION FILE: FILE against docs/schema/verify.json
+validates() {
+	if "$SRCDIR/tests/cli/validate-json" "$SRCDIR/docs/schema" verify "$2" >"$TMP/v.txt" 2>&1; then ok "$1"
+	elif [ $? = 77 ]; then skip "python3-jsonschema is not installed"
+	else not_ok "$1"; diag <"$TMP/v.txt"; fi
+}
+validates "JSON with GPU copies validates against verify.json" "$TMP/out.json"
 
 FAKECUDA_FAIL=cuMemcpyDtoHAsync_v2 verify --burn-in 2s >"$TMP/fail.txt" 2>&1; rc=$?
 check "a copy that fails: exit 1" [ $rc = 1 ]
@@ -84,6 +87,37 @@ EOF
 "$RIGTUNE" report "$TMP/easy.ini" --quick --burn-in 2s --format html -o "$TMP/r.html" 2>/dev/null
 check "HTML report: a row per GPU with its copies and windows" \
 	grep -Eq "<tr><td>GPU1 0000:43:00.0</td><td>[1-9][0-9]*</td><td>20.0</td><td>20.0</td><td></td></tr>" "$TMP/r.html"
+
+NVML=$BUILDDIR/tests/fakenvml/libnvidia-ml-fake.so
+if [ -f "$NVML" ]; then
+	: >"$TMP/xids"
+	RIGTUNE_NVML_LIBRARY=$NVML FAKENVML_GPUS=2 FAKENVML_XIDS=$TMP/xids FAKENVML_LOG=$TMP/nvmllog \
+		"$RIGTUNE" verify --quick --no-gpu --burn-in 3s --json "$TMP/easy.ini" >"$TMP/xid.json" 2>"$TMP/xid.err" &
+	pid=$!
+	for _ in $(seq 300); do grep -q "^burn-in for" "$TMP/xid.err" 2>/dev/null && break; sleep 0.1; done
+	echo "1 79" >>"$TMP/xids"
+	wait $pid; rc=$?
+	check "an XID during the burn-in: exit 1" [ $rc = 1 ]
+	check "JSON: watched, the XID with its GPU and time, a fail finding naming both" pyjson "$TMP/xid.json" '
+(lambda h, f: h["xid_events"]["watch"] == "watched" and
+ [(e["bdf"], e["xid"]) for e in h["xid_events"]["events"]] == [("0000:43:00.0", 79)] and
+ 0 < h["xid_events"]["events"][0]["t"] <= h["duration_s"] and
+ [(x["status"], x["subject"]) for x in f if x["id"] == "health.gpu.xid.0000:43:00.0.79"] == [("fail", "GPU 0000:43:00.0")])(d["bench"]["health"], d["findings"]["checks"])'
+	validates "JSON with XID events validates against verify.json" "$TMP/xid.json"
+	check "the NVML event set freed before NVML shut down" bash -c 'grep -qx "events freed" "$0" && ! grep -qx misuse "$0"' "$TMP/nvmllog"
+	echo "0 13" >"$TMP/xids"
+	RIGTUNE_NVML_LIBRARY=$NVML FAKENVML_GPUS=2 FAKENVML_XIDS=$TMP/xids "$RIGTUNE" verify --quick --no-gpu "$TMP/easy.ini" \
+		>"$TMP/xid.txt" 2>&1
+	check "text: the XID listed, a warn for an application's XID" bash -c 'grep -q "^  GPU XID events: 1 during the run" "$0" &&
+		grep -Eq "^ +[0-9.]+ s  GPU 0000:1b:00.0  XID 13$" "$0" &&
+		grep -q "^  warn  health.gpu.xid.0000:1b:00.0.13: GPU 0000:1b:00.0: XID 13 (graphics engine exception)" "$0"' "$TMP/xid.txt"
+	RIGTUNE_NVML_LIBRARY=$NVML FAKENVML_GPUS=2 FAKENVML_EVENTS=unsupported "$RIGTUNE" verify --quick --no-gpu "$TMP/easy.ini" \
+		>"$TMP/noev.txt" 2>&1; rc=$?
+	check "a driver without events: said in one line, exit 0" bash -c '[ $0 = 0 ] &&
+		grep -qx "  not here: XID events: not supported by this driver" "$1"' $rc "$TMP/noev.txt"
+else
+	skip "tests/fakenvml is not built: no XID checks"
+fi
 
 if [ -f "$HIP" ] && ! ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
 	env -u RIGTUNE_CUDA_LIBRARY RIGTUNE_HIP_LIBRARY=$HIP FAKEHIP_DEVICES="0000:03:00.0=50/40" FAKEHIP_LOG=$TMP/hiplog \
