@@ -162,7 +162,7 @@ static void print_burnin(const struct bench_report *r, FILE *out)
 {
 	const struct bench_point *p = r->burnin;
 	size_t n = r->nburnin;
-	double w = health_window_length(p, n), lo, med, hi;
+	double w, first, last, lo, med, hi;
 	_cleanup_free_ double *g = calloc(n ? n : 1, sizeof(double));
 
 	fprintf(out, "\nBurn-in: %.0f s of host triad%s", r->burnin_elapsed_s,
@@ -174,8 +174,8 @@ static void print_burnin(const struct bench_report *r, FILE *out)
 		g[i] = p[i].gbps;
 	if (doubles_min_median_max(g, n, 1, &lo, &med, &hi) == 0)
 		fprintf(out, "  %-28s min %7.1f  median %7.1f  max %7.1f GB/s\n", "triad", lo, med, hi);
-	fprintf(out, "  first %.0f s: %.1f GB/s; last %.0f s: %.1f GB/s\n", w,
-		health_window_gbps(p, n, p[0].t, p[0].t + w), w, health_window_gbps(p, n, p[n - 1].t - w, INFINITY));
+	health_first_last(p, n, &first, &last, &w);
+	fprintf(out, "  first %.0f s: %.1f GB/s; last %.0f s: %.1f GB/s\n", w, first, w, last);
 }
 
 /* Watched: each XID that came (at most a few lines); not supported: the
@@ -198,23 +198,19 @@ static void print_gpu_copies(const struct gpu_copy_report *g, FILE *out)
 		return;
 	}
 	if (!g->ngpus) {
-		fprintf(out, "  GPU copies: %s; %s\n", g->error ? g->error : "none",
-			g->setup_failed ? "CPU only" : "carried on with the CPU only");
+		fprintf(out, "  GPU copies: %s; carried on with the CPU only\n", g->error ? g->error : "none");
 		return;
 	}
 	fprintf(out, "  GPU copies (%s, %s, %.0f MiB each, both directions at once):\n", g->runtime, g->library,
 		g->bytes / 1048576.0);
 	for (size_t i = 0; i < g->ngpus; i++) {
 		const struct gpu_copy_result *x = &g->gpus[i];
-		const struct bench_point *p = x->points;
-		size_t n = x->npoints;
-		double w = health_window_length(p, n);
+		double w, first, last;
 
+		health_first_last(x->points, x->npoints, &first, &last, &w);
 		fprintf(out, "    GPU%d %s: %llu copies", x->index, x->bdf, (unsigned long long)x->copies);
-		if (n)
-			fprintf(out, "; first %.0f s: %.1f GB/s; last %.0f s: %.1f GB/s", w,
-				health_window_gbps(p, n, p[0].t, p[0].t + w), w,
-				health_window_gbps(p, n, p[n - 1].t - w, INFINITY));
+		if (x->npoints)
+			fprintf(out, "; first %.0f s: %.1f GB/s; last %.0f s: %.1f GB/s", w, first, w, last);
 		if (x->error)
 			fprintf(out, "; copy error: %s", x->error);
 		fputc('\n', out);

@@ -2,7 +2,8 @@
  * script) of the burn-in's bandwidth, the CPU clocks against base and
  * boost, and every temperature sensor against its limit, over time.
  * Prometheus: the error counters, the hottest reading of each sensor, the
- * clock range and the burn-in's first and last windows. */
+ * clock range and the burn-in's first and last windows, the GPUs' copies
+ * beside it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,14 +261,12 @@ static void html_gpu_copies(const struct gpu_copy_report *g, FILE *out)
 		     "<th>error</th></tr>\n", g->runtime, g->bytes / 1048576.0);
 	for (size_t i = 0; i < g->ngpus; i++) {
 		const struct gpu_copy_result *x = &g->gpus[i];
-		const struct bench_point *p = x->points;
-		size_t n = x->npoints;
-		double w = health_window_length(p, n);
+		double w, first, last;
 
+		health_first_last(x->points, x->npoints, &first, &last, &w);
 		fprintf(out, "<tr><td>GPU%d %s</td><td>%llu</td>", x->index, x->bdf, (unsigned long long)x->copies);
-		if (n)
-			fprintf(out, "<td>%.1f</td><td>%.1f</td>", health_window_gbps(p, n, p[0].t, p[0].t + w),
-				health_window_gbps(p, n, p[n - 1].t - w, INFINITY));
+		if (x->npoints)
+			fprintf(out, "<td>%.1f</td><td>%.1f</td>", first, last);
 		else
 			fputs("<td></td><td></td>", out);
 		fputs("<td>", out);
@@ -358,10 +357,30 @@ static void prom_sensors(const struct health_record *h, FILE *out)
 		     "rigtune_health_cpu_clock_mhz{stat=\"max\"} %.0f\n", lo, med, hi);
 }
 
+/* Each GPU's copies beside the burn-in: first and last window, and
+ * whether a copy failed. */
+static void prom_gpu_copies(const struct gpu_copy_report *g, FILE *out)
+{
+	prom_header(out, "rigtune_burnin_gpu_copy_gbps", "gauge",
+		    "Host<->GPU copies beside the burn-in, both directions at once, first and last window.");
+	for (size_t i = 0; i < g->ngpus; i++) {
+		double w, first, last;
+
+		health_first_last(g->gpus[i].points, g->gpus[i].npoints, &first, &last, &w);
+		if (g->gpus[i].npoints)
+			fprintf(out, "rigtune_burnin_gpu_copy_gbps{gpu=\"%s\",window=\"first\"} %.3f\n"
+				     "rigtune_burnin_gpu_copy_gbps{gpu=\"%s\",window=\"last\"} %.3f\n",
+				g->gpus[i].bdf, first, g->gpus[i].bdf, last);
+	}
+	prom_header(out, "rigtune_burnin_gpu_copy_errors", "gauge", "1 when a host<->GPU copy failed during the burn-in.");
+	for (size_t i = 0; i < g->ngpus; i++)
+		fprintf(out, "rigtune_burnin_gpu_copy_errors{gpu=\"%s\"} %d\n", g->gpus[i].bdf, !!g->gpus[i].error);
+}
+
 void report_prometheus_health(const struct report *r, FILE *out)
 {
 	const struct bench_report *b = r->bench;
-	double w;
+	double w, first, last;
 
 	if (!b)
 		return;
@@ -369,12 +388,13 @@ void report_prometheus_health(const struct report *r, FILE *out)
 		prom_counters(b->health, out);
 		prom_sensors(b->health, out);
 	}
+	if (b->gpu_copies && b->gpu_copies->ngpus)
+		prom_gpu_copies(b->gpu_copies, out);
 	if (!b->nburnin)
 		return;
-	w = health_window_length(b->burnin, b->nburnin);
+	health_first_last(b->burnin, b->nburnin, &first, &last, &w);
 	prom_header(out, "rigtune_burnin_triad_gbps", "gauge",
 		    "Host triad in the burn-in's first and last window (a minute, or half of a shorter run).");
 	fprintf(out, "rigtune_burnin_triad_gbps{window=\"first\"} %.3f\nrigtune_burnin_triad_gbps{window=\"last\"} %.3f\n",
-		health_window_gbps(b->burnin, b->nburnin, b->burnin[0].t, b->burnin[0].t + w),
-		health_window_gbps(b->burnin, b->nburnin, b->burnin[b->nburnin - 1].t - w, INFINITY));
+		first, last);
 }

@@ -47,6 +47,15 @@ double health_window_length(const struct bench_point *p, size_t n)
 	return span >= 120 ? 60 : span / 2;
 }
 
+void health_first_last(const struct bench_point *p, size_t n, double *first, double *last, double *window)
+{
+	double w = health_window_length(p, n);
+
+	*window = w;
+	*first = n ? health_window_gbps(p, n, p[0].t, p[0].t + w) : NAN;
+	*last = n ? health_window_gbps(p, n, p[n - 1].t - w, INFINITY) : NAN;
+}
+
 /* ---- findings ---- */
 
 static bool under_load(const struct health_record *r, size_t i)
@@ -244,13 +253,12 @@ static int find_xids(const struct health_record *r, struct findings *out)
 
 bool health_bandwidth_drop(const struct bench_point *bw, size_t n, double *first, double *last, double *window)
 {
-	double w = health_window_length(bw, n), f, l;
+	double w, f, l;
 
 	/* a short run's halves are seconds apart: noise, not a trend */
 	if (n < 2 || bw[n - 1].t - bw[0].t < MIN_TREND_S)
 		return false;
-	f = health_window_gbps(bw, n, bw[0].t, bw[0].t + w);
-	l = health_window_gbps(bw, n, bw[n - 1].t - w, INFINITY);
+	health_first_last(bw, n, &f, &l, &w);
 	if (isnan(f) || isnan(l) || l >= f * (1 - BANDWIDTH_DROP))
 		return false;
 	*first = f;

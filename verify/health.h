@@ -77,6 +77,8 @@ double health_window_gbps(const struct bench_point *p, size_t n, double from, do
 /* The length of the "first minute" and "last minute" windows: 60 s, or
  * half of a run shorter than two minutes, so that the two never overlap. */
 double health_window_length(const struct bench_point *p, size_t n);
+/* Both windows' mean GB/s and their length (NAN without points). */
+void health_first_last(const struct bench_point *p, size_t n, double *first, double *last, double *window);
 /* Does the last window fall more than 10 % below the first (runs of
  * 90 s and more)? Then *first, *last (GB/s) and *window (s) are set. */
 bool health_bandwidth_drop(const struct bench_point *bw, size_t n, double *first, double *last, double *window);

@@ -132,11 +132,12 @@ static void result_json(const struct bench_result *x, struct json *j)
 /* The first and last window of points, and the points: {t, gbps}. */
 static void points_json(const struct bench_point *p, size_t n, struct json *j)
 {
-	double w = health_window_length(p, n);
+	double w, first, last;
 
+	health_first_last(p, n, &first, &last, &w);
 	json_kv_double(j, "window_s", round_to(w, 3));
-	json_kv_double(j, "first_window_gbps", n ? round_to(health_window_gbps(p, n, p[0].t, p[0].t + w), 3) : NAN);
-	json_kv_double(j, "last_window_gbps", n ? round_to(health_window_gbps(p, n, p[n - 1].t - w, INFINITY), 3) : NAN);
+	json_kv_double(j, "first_window_gbps", round_to(first, 3));
+	json_kv_double(j, "last_window_gbps", round_to(last, 3));
 	json_key(j, "points");
 	json_array_begin(j);
 	for (size_t i = 0; i < n; i++) {

@@ -1,9 +1,9 @@
 #!/bin/bash
 # Host<->GPU copies beside `rigtune verify --burn-in`, through the fake
 # libcuda (tests/fakecuda: exact rates in virtual time) and the fake HIP:
-# the copy lines per GPU in text, JSON (its schema), the HTML report; every
-# allocation freed; a copy that fails is a fail finding (exit 1); a GPU that
-# cannot be set up too; Ctrl-C stops the copies with the kernels; no
+# the copy lines per GPU in text, JSON (its schema), the HTML report and
+# Prometheus; every allocation freed; a copy that fails is a fail finding
+# (exit 1); a GPU that cannot be set up too; Ctrl-C stops the copies with the kernels; no
 # runtime is one line and the CPU burn-in carries on; --no-gpu turns the
 # copies off. A GPU slowing down is judged in test-gpu-burnin (the fake
 # keeps a constant rate). And the GPUs' XID events through the fake NVML:
@@ -87,6 +87,9 @@ EOF
 "$RIGTUNE" report "$TMP/easy.ini" --quick --burn-in 2s --format html -o "$TMP/r.html" 2>/dev/null
 check "HTML report: a row per GPU with its copies and windows" \
 	grep -Eq "<tr><td>GPU1 0000:43:00.0</td><td>[1-9][0-9]*</td><td>20.0</td><td>20.0</td><td></td></tr>" "$TMP/r.html"
+FAKECUDA_FAIL=cuMemcpyDtoHAsync_v2 "$RIGTUNE" report "$TMP/easy.ini" --quick --burn-in 1s --format prometheus -o "$TMP/r.prom" 2>/dev/null
+check "Prometheus: each GPU's copy error (the failing fake) as a gauge" bash -c \
+	'grep -qx "rigtune_burnin_gpu_copy_errors{gpu=\"0000:1b:00.0\"} 1" "$0" && grep -q "^# TYPE rigtune_burnin_gpu_copy_gbps gauge" "$0"' "$TMP/r.prom"
 
 NVML=$BUILDDIR/tests/fakenvml/libnvidia-ml-fake.so
 if [ -f "$NVML" ]; then
