@@ -16,17 +16,6 @@
 
 #define JOB_SECONDS 1.0
 
-static int add_point(struct bench_report *r, double t, double gbps)
-{
-	struct bench_point *p = reallocarray(r->burnin, r->nburnin + 1, sizeof(*p));
-
-	if (!p)
-		return -ENOMEM;
-	r->burnin = p;
-	p[r->nburnin++] = (struct bench_point) { .t = t, .gbps = gbps };
-	return 0;
-}
-
 static int run_triad(struct engine *e, const struct bench_options *opt, struct health_sampler *hs,
 		     double origin, struct bench_report *r)
 {
@@ -50,7 +39,7 @@ static int run_triad(struct engine *e, const struct bench_options *opt, struct h
 		if (ret < 0)
 			break;
 		pr.gbps = bench_kernel_bytes(BENCH_TRIAD, elements) / st.mean / 1e9;
-		ret = add_point(r, engine_now() - origin, pr.gbps);
+		ret = bench_points_append(&r->burnin, &r->nburnin, engine_now() - origin, pr.gbps);
 		elapsed = engine_now() - start;
 		if (ret >= 0 && opt->progress) {
 			pr.elapsed_s = elapsed;

@@ -35,17 +35,6 @@ struct gpu_copier {
 	int error;                  /* -ENOMEM in the thread */
 };
 
-static int add_point(struct gpu_copy_result *g, double t, double gbps)
-{
-	struct bench_point *p = reallocarray(g->points, g->npoints + 1, sizeof(*p));
-
-	if (!p)
-		return -ENOMEM;
-	g->points = p;
-	p[g->npoints++] = (struct bench_point){.t = t, .gbps = gbps};
-	return 0;
-}
-
 /* The points due: every GPU that moved data since the last one. */
 static int flush_points(struct gpu_copier *c, double now)
 {
@@ -55,7 +44,8 @@ static int flush_points(struct gpu_copier *c, double now)
 
 		if (!(a->ms > 0))
 			continue;
-		r = add_point(&c->r->gpus[i], now - c->origin, a->bytes / (a->ms * 1e-3) / 1e9);
+		r = bench_points_append(&c->r->gpus[i].points, &c->r->gpus[i].npoints, now - c->origin,
+					a->bytes / (a->ms * 1e-3) / 1e9);
 		if (r < 0)
 			return r;
 		a->bytes = a->ms = 0;

@@ -27,6 +27,17 @@ double health_time_at_or_above(const struct health_record *r, size_t sensor, dou
 	return total;
 }
 
+int bench_points_append(struct bench_point **p, size_t *n, double t, double gbps)
+{
+	struct bench_point *v = reallocarray(*p, *n + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	*p = v;
+	v[(*n)++] = (struct bench_point){.t = t, .gbps = gbps};
+	return 0;
+}
+
 double health_window_gbps(const struct bench_point *p, size_t n, double from, double to)
 {
 	double sum = 0;

@@ -69,6 +69,8 @@ void health_sampler_latest(struct health_sampler *s, double *clock_mhz, double *
 int health_sampler_stop(struct health_sampler *s, struct health_record **ret);
 struct health_record *health_record_free(struct health_record *r);
 
+/* Append a point to an array of *n. -ENOMEM. */
+int bench_points_append(struct bench_point **p, size_t *n, double t, double gbps);
 /* Seconds a sensor spent at or above limit (each sample counts for the
  * time up to the next one). */
 double health_time_at_or_above(const struct health_record *r, size_t sensor, double limit);
