@@ -90,9 +90,10 @@ int cli_profile_load(const char *name, struct profile **ret);
 
 /* The verifier with verify's defaults (quick or full) on a probed host, for
  * report, with its health sampled and a burn-in of burnin_s seconds (0:
- * none); prints its errors; EXIT_ERROR on a captured tree or a failure. */
+ * none; no_gpu: no host<->GPU copies beside it); prints its errors;
+ * EXIT_ERROR on a captured tree or a failure. */
 struct bench_report;
-int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, double burnin_s,
+int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, double burnin_s, bool no_gpu,
 		  struct bench_report **ret);
 
 /* The GPU bandwidth run (bench --gpu) on a probed host: prints its

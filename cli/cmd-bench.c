@@ -205,6 +205,8 @@ static int run_bench(const struct cli *cli, struct bench_args *a, const struct h
 		topo_release(&tp);
 		return r;
 	}
+	if (!a->health.no_gpu)
+		opt.burnin_gpu_host = h;
 	cli_health_begin(cli, &a->health, &opt);
 	r = bench_run(&tp.t, &opt, ret, &error);
 	cli_health_end(&a->health);
@@ -225,10 +227,11 @@ static int run_bench(const struct cli *cli, struct bench_args *a, const struct h
 /* For `rigtune report`: the verifier with verify's defaults (quick or
  * full) on a probed host. Prints its errors; EXIT_ERROR on a captured
  * tree or a failed measurement. */
-int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, double burnin_s,
+int cli_bench_run(const struct cli *cli, const struct host *h, bool quick, double burnin_s, bool no_gpu,
 		  struct bench_report **ret)
 {
-	struct bench_args a = { .quick = quick, .isa = BENCH_ISA_AUTO, .health.burnin_s = burnin_s };
+	struct bench_args a = { .quick = quick, .isa = BENCH_ISA_AUTO, .health.burnin_s = burnin_s,
+				.health.no_gpu = no_gpu };
 
 	if (!sysroot_is_live(cli))
 		return refuse_captured_tree(cli, "the verifier");
@@ -325,7 +328,7 @@ static int parse_isa(const char *s, int *ret)
 
 enum {
 	OPT_THREADS = 0x100, OPT_NODES, OPT_SIZE, OPT_KERNEL, OPT_QUICK, OPT_JSON, OPT_SCOPE,
-	OPT_ISA, OPT_SMT, OPT_BURNIN, OPT_NO_HEALTH,
+	OPT_ISA, OPT_SMT, OPT_BURNIN, OPT_NO_HEALTH, OPT_NO_GPU,
 };
 
 static const struct option bench_options_long[] = {
@@ -340,10 +343,11 @@ static const struct option bench_options_long[] = {
 	{"smt", no_argument, NULL, OPT_SMT},
 	{"burn-in", required_argument, NULL, OPT_BURNIN},
 	{"no-health", no_argument, NULL, OPT_NO_HEALTH},
+	{"no-gpu", no_argument, NULL, OPT_NO_GPU},
 	{},
 };
 
-/* verify takes --json, --quick, --burn-in and --no-health; bench takes them all. */
+/* verify takes --json, --quick, --burn-in, --no-health and --no-gpu; bench takes them all. */
 static int parse_args(const struct cli *cli, int argc, char **argv, bool all, struct bench_args *a)
 {
 	_cleanup_free_ char *bad = NULL;
@@ -352,7 +356,7 @@ static int parse_args(const struct cli *cli, int argc, char **argv, bool all, st
 	*a = (struct bench_args) { .json = cli->json, .isa = BENCH_ISA_AUTO };
 	while ((c = getopt_long(argc, argv, "", bench_options_long, NULL)) >= 0) {
 		if (!all && c != OPT_JSON && c != OPT_QUICK && c != OPT_BURNIN && c != OPT_NO_HEALTH &&
-		    c != '?')
+		    c != OPT_NO_GPU && c != '?')
 			return log_error("%s: option '%s' is for rigtune bench (try --help)", argv[0],
 					 argv[optind - 1]);
 		switch (c) {
@@ -396,6 +400,9 @@ static int parse_args(const struct cli *cli, int argc, char **argv, bool all, st
 			break;
 		case OPT_NO_HEALTH:
 			a->health.off = true;
+			break;
+		case OPT_NO_GPU:
+			a->health.no_gpu = true;
 			break;
 		default:
 			return log_error("%s: unknown option (try 'rigtune %s --help')", argv[0], argv[0]);

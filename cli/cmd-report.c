@@ -26,7 +26,7 @@ static const struct {
 struct report_args {
 	const char *profile, *output;
 	size_t format;
-	bool no_bench, quick, serials;
+	bool no_bench, quick, serials, no_gpu;
 	double burnin_s;            /* --burn-in; 0 none */
 };
 
@@ -36,7 +36,7 @@ static int parse_report_args(const struct cli *cli, int argc, char **argv, struc
 		{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
 		{"no-bench", no_argument, NULL, 'n'}, {"quick", no_argument, NULL, 'q'},
 		{"burn-in", required_argument, NULL, 'b'},
-		{"serials", no_argument, NULL, 's'}, {},
+		{"serials", no_argument, NULL, 's'}, {"no-gpu", no_argument, NULL, 'g'}, {},
 	};
 	bool found = false;
 	int c;
@@ -62,6 +62,7 @@ static int parse_report_args(const struct cli *cli, int argc, char **argv, struc
 				return log_error("--burn-in '%s': a duration such as 30m, 2m, 90s or 1h30m", optarg);
 			break;
 		case 's': a->serials = true; break;
+		case 'g': a->no_gpu = true; break;
 		default: return log_error("report: usage: rigtune report PROFILE [--format F] [-o FILE] [--no-bench]");
 		}
 	}
@@ -176,7 +177,7 @@ static int gather(const struct cli *cli, const struct report_args *a, struct rep
 		skipped = "not measured: --no-bench";
 	else if (!sr->live)
 		skipped = "not measured: a captured tree (--sysroot) is not this host";
-	else if (cli_bench_run(cli, r->host, a->quick, a->burnin_s, bench) != 0)
+	else if (cli_bench_run(cli, r->host, a->quick, a->burnin_s, a->no_gpu, bench) != 0)
 		skipped = "not measured: the verifier failed (see its message above)";
 	r->bench = *bench;
 	r->bench_skipped = skipped;

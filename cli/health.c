@@ -8,6 +8,7 @@
 
 #include "cli/health.h"
 #include "common/util.h"
+#include "verify/gpu-burnin.h"
 
 int cli_parse_duration(const char *s, double *ret)
 {
@@ -161,7 +162,7 @@ static void print_burnin(const struct bench_report *r, FILE *out)
 {
 	const struct bench_point *p = r->burnin;
 	size_t n = r->nburnin;
-	double w = health_window_length(p, n), lo, med, hi;
+	double w, first, last, lo, med, hi;
 	_cleanup_free_ double *g = calloc(n ? n : 1, sizeof(double));
 
 	fprintf(out, "\nBurn-in: %.0f s of host triad%s", r->burnin_elapsed_s,
@@ -173,16 +174,57 @@ static void print_burnin(const struct bench_report *r, FILE *out)
 		g[i] = p[i].gbps;
 	if (doubles_min_median_max(g, n, 1, &lo, &med, &hi) == 0)
 		fprintf(out, "  %-28s min %7.1f  median %7.1f  max %7.1f GB/s\n", "triad", lo, med, hi);
-	fprintf(out, "  first %.0f s: %.1f GB/s; last %.0f s: %.1f GB/s\n", w,
-		health_window_gbps(p, n, p[0].t, p[0].t + w), w, health_window_gbps(p, n, p[n - 1].t - w, INFINITY));
+	health_first_last(p, n, &first, &last, &w);
+	fprintf(out, "  first %.0f s: %.1f GB/s; last %.0f s: %.1f GB/s\n", w, first, w, last);
+}
+
+/* Watched: each XID that came (at most a few lines); not supported: the
+ * "not here" lines say so. */
+static void print_xids(const struct health_record *h, FILE *out)
+{
+	if (h->src.xid_watch != HEALTH_XID_WATCHED)
+		return;
+	fprintf(out, "  GPU XID events: %zu during the run\n", h->nxids + h->xids_lost);
+	for (size_t i = 0; i < h->nxids && i < 10; i++)
+		fprintf(out, "    %6.1f s  GPU %s  XID %llu\n", h->xids[i].t, h->xids[i].bdf, h->xids[i].xid);
+	if (h->nxids + h->xids_lost > 10)
+		fprintf(out, "    ... and %zu more (all in --json)\n", h->nxids + h->xids_lost - 10);
+}
+
+static void print_gpu_copies(const struct gpu_copy_report *g, FILE *out)
+{
+	if (!g) {
+		fprintf(out, "  GPU copies: off (--no-gpu)\n");
+		return;
+	}
+	if (!g->ngpus) {
+		fprintf(out, "  GPU copies: %s; carried on with the CPU only\n", g->error ? g->error : "none");
+		return;
+	}
+	fprintf(out, "  GPU copies (%s, %s, %.0f MiB each, both directions at once):\n", g->runtime, g->library,
+		g->bytes / 1048576.0);
+	for (size_t i = 0; i < g->ngpus; i++) {
+		const struct gpu_copy_result *x = &g->gpus[i];
+		double w, first, last;
+
+		health_first_last(x->points, x->npoints, &first, &last, &w);
+		fprintf(out, "    GPU%d %s: %llu copies", x->index, x->bdf, (unsigned long long)x->copies);
+		if (x->npoints)
+			fprintf(out, "; first %.0f s: %.1f GB/s; last %.0f s: %.1f GB/s", w, first, w, last);
+		if (x->error)
+			fprintf(out, "; copy error: %s", x->error);
+		fputc('\n', out);
+	}
 }
 
 void cli_health_print(const struct bench_report *r, FILE *out)
 {
 	const struct health_record *h = r->health;
 
-	if (r->burnin_seconds > 0)
+	if (r->burnin_seconds > 0) {
 		print_burnin(r, out);
+		print_gpu_copies(r->gpu_copies, out);
+	}
 	if (!h) {
 		fprintf(out, "\nHealth: not sampled%s%s.\n", r->health_error ? ": " : " (--no-health)",
 			r->health_error ? r->health_error : "");
@@ -199,6 +241,7 @@ void cli_health_print(const struct bench_report *r, FILE *out)
 	for (size_t k = 0; k < h->src.npower; k++)
 		print_curve(out, h->src.power[k].id, h->power + k, h->n, h->src.npower, "W");
 	print_counters(h, out);
+	print_xids(h, out);
 	for (char **m = h->src.missing; m && *m; m++)
 		fprintf(out, "  not here: %s\n", *m);
 }

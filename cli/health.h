@@ -1,4 +1,4 @@
-/* Health under load on the command line: --burn-in and --no-health for
+/* Health under load on the command line: --burn-in, --no-health and --no-gpu for
  * bench, verify and report; the burn-in's progress line and Ctrl-C; the
  * health summary and the findings in text. */
 #pragma once
@@ -12,6 +12,7 @@
 struct cli_health {
 	double burnin_s;        /* --burn-in; 0 none */
 	bool off;               /* --no-health */
+	bool no_gpu;            /* --no-gpu: no host<->GPU copies beside the burn-in */
 	/* while a burn-in runs */
 	sigset_t saved_mask;
 	bool masked;

@@ -33,14 +33,15 @@ static const struct command commands[] = {
 	 "  -v                   notes of passing checks too\n"},
 	{"recommend", cmd_recommend, "[--json]", "the shipped profile that fits this host, and why",
 	 "  --json               machine-readable output\n"},
-	{"verify", cmd_verify, "PROFILE [--json] [--quick] [--burn-in DURATION] [--no-health]",
+	{"verify", cmd_verify, "PROFILE [--json] [--quick] [--burn-in DURATION] [--no-health] [--no-gpu]",
 	 "measure memory bandwidth against the profile's targets, with health under load",
 	 "  --json               machine-readable output (docs/schema/verify.json)\n"
 	 "  --quick              smaller arrays, fewer repetitions\n"
 	 "  --burn-in DURATION   keep the load on this long (30m, 2m, 90s, 1h30m): clocks, temperatures, errors\n"
-	 "  --no-health          do not sample clocks, temperatures and error counters\n"},
+	 "  --no-health          do not sample clocks, temperatures and error counters\n"
+	 "  --no-gpu             no host<->GPU copies beside the burn-in\n"},
 	{"bench", cmd_bench, "[--json] [--quick] [--threads N] [--nodes LIST] [--size-mb M] [--kernel K,...] "
-	 "[--scope S,...] [--isa ISA] [--smt] [--burn-in D] [--no-health] [--gpu]", "measure memory bandwidth",
+	 "[--scope S,...] [--isa ISA] [--smt] [--burn-in D] [--no-health] [--no-gpu] [--gpu]", "measure memory bandwidth",
 	 "  --json               machine-readable output (docs/schema/bench.json)\n"
 	 "  --quick              smaller arrays, fewer repetitions\n"
 	 "  --threads N          threads to use (default: one per core)\n"
@@ -52,17 +53,19 @@ static const struct command commands[] = {
 	 "  --smt                every hardware thread, not one per core\n"
 	 "  --burn-in D          keep the load on this long, sampling health (see verify)\n"
 	 "  --no-health          do not sample clocks, temperatures and error counters\n"
+	 "  --no-gpu             no host<->GPU copies beside the burn-in\n"
 	 "  --gpu                host<->GPU and GPU<->GPU bandwidth instead (CUDA or HIP, loaded at run time)\n"
 	 "  --runtime RUNTIME    with --gpu: cuda, hip or auto\n"
 	 "  --reps N             with --gpu: copies per figure (default 8)\n"
 	 "  --min-fraction F     with --gpu: fail a GPU below F of its link's rate\n"},
 	{"report", cmd_report, "PROFILE [--format text|json|junit|prometheus|html] [-o FILE] [--no-bench] [--quick] "
-	 "[--burn-in D] [--serials]", "probe + audit + verify in one document",
+	 "[--burn-in D] [--no-gpu] [--serials]", "probe + audit + verify in one document",
 	 "  -f, --format FORMAT  text, json (docs/schema/report.json), junit, prometheus or html\n"
 	 "  -o, --output FILE    write FILE (through a temporary file and a rename)\n"
 	 "  --no-bench           do not measure bandwidth\n"
 	 "  --quick              a shorter measurement\n"
 	 "  --burn-in D          a burn-in after the measurement; its findings count\n"
+	 "  --no-gpu             no host<->GPU copies beside the burn-in\n"
 	 "  --serials            serial numbers of the system, board and DIMMs\n"},
 	{"topo", cmd_topo, "[--json] [-v]", "GPU/NIC affinity matrix: PIX, PXB, PHB, NODE, SYS, NV#, XGMI",
 	 "  --json               machine-readable output\n"

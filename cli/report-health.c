@@ -2,7 +2,8 @@
  * script) of the burn-in's bandwidth, the CPU clocks against base and
  * boost, and every temperature sensor against its limit, over time.
  * Prometheus: the error counters, the hottest reading of each sensor, the
- * clock range and the burn-in's first and last windows. */
+ * clock range and the burn-in's first and last windows, the GPUs' copies
+ * beside it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "cli/report.h"
 #include "common/escape.h"
 #include "common/util.h"
+#include "verify/gpu-burnin.h"
 
 #define CHART_W 900
 #define CHART_H 220
@@ -246,6 +248,34 @@ static void chart_temps(const struct health_record *h, FILE *out)
 		svg_line_chart(out, &c);
 }
 
+static void html_gpu_copies(const struct gpu_copy_report *g, FILE *out)
+{
+	if (!g || !g->ngpus) {
+		fputs("<p>GPU copies: ", out);
+		escape_xml(out, !g ? "off (--no-gpu)" : g->error ? g->error : "none");
+		fputs("</p>\n", out);
+		return;
+	}
+	fprintf(out, "<p>Host&#8596;GPU copies beside the burn-in (%s, %.0f MiB each, both directions at once):</p>\n"
+		     "<table><tr><th>GPU</th><th>copies</th><th>first window GB/s</th><th>last window GB/s</th>"
+		     "<th>error</th></tr>\n", g->runtime, g->bytes / 1048576.0);
+	for (size_t i = 0; i < g->ngpus; i++) {
+		const struct gpu_copy_result *x = &g->gpus[i];
+		double w, first, last;
+
+		health_first_last(x->points, x->npoints, &first, &last, &w);
+		fprintf(out, "<tr><td>GPU%d %s</td><td>%llu</td>", x->index, x->bdf, (unsigned long long)x->copies);
+		if (x->npoints)
+			fprintf(out, "<td>%.1f</td><td>%.1f</td>", first, last);
+		else
+			fputs("<td></td><td></td>", out);
+		fputs("<td>", out);
+		escape_xml(out, x->error ? x->error : "");
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+}
+
 void report_html_health(const struct report *r, FILE *out)
 {
 	const struct bench_report *b = r->bench;
@@ -259,6 +289,8 @@ void report_html_health(const struct report *r, FILE *out)
 			b->burnin_interrupted ? ", interrupted (a partial report)" : "");
 		chart_bandwidth(b, out);
 	}
+	if (b->burnin_seconds > 0)
+		html_gpu_copies(b->gpu_copies, out);
 	if (!h) {
 		fputs("<p>Not sampled: ", out);
 		escape_xml(out, b->health_error ? b->health_error : "--no-health");
@@ -325,10 +357,30 @@ static void prom_sensors(const struct health_record *h, FILE *out)
 		     "rigtune_health_cpu_clock_mhz{stat=\"max\"} %.0f\n", lo, med, hi);
 }
 
+/* Each GPU's copies beside the burn-in: first and last window, and
+ * whether a copy failed. */
+static void prom_gpu_copies(const struct gpu_copy_report *g, FILE *out)
+{
+	prom_header(out, "rigtune_burnin_gpu_copy_gbps", "gauge",
+		    "Host<->GPU copies beside the burn-in, both directions at once, first and last window.");
+	for (size_t i = 0; i < g->ngpus; i++) {
+		double w, first, last;
+
+		health_first_last(g->gpus[i].points, g->gpus[i].npoints, &first, &last, &w);
+		if (g->gpus[i].npoints)
+			fprintf(out, "rigtune_burnin_gpu_copy_gbps{gpu=\"%s\",window=\"first\"} %.3f\n"
+				     "rigtune_burnin_gpu_copy_gbps{gpu=\"%s\",window=\"last\"} %.3f\n",
+				g->gpus[i].bdf, first, g->gpus[i].bdf, last);
+	}
+	prom_header(out, "rigtune_burnin_gpu_copy_errors", "gauge", "1 when a host<->GPU copy failed during the burn-in.");
+	for (size_t i = 0; i < g->ngpus; i++)
+		fprintf(out, "rigtune_burnin_gpu_copy_errors{gpu=\"%s\"} %d\n", g->gpus[i].bdf, !!g->gpus[i].error);
+}
+
 void report_prometheus_health(const struct report *r, FILE *out)
 {
 	const struct bench_report *b = r->bench;
-	double w;
+	double w, first, last;
 
 	if (!b)
 		return;
@@ -336,12 +388,13 @@ void report_prometheus_health(const struct report *r, FILE *out)
 		prom_counters(b->health, out);
 		prom_sensors(b->health, out);
 	}
+	if (b->gpu_copies && b->gpu_copies->ngpus)
+		prom_gpu_copies(b->gpu_copies, out);
 	if (!b->nburnin)
 		return;
-	w = health_window_length(b->burnin, b->nburnin);
+	health_first_last(b->burnin, b->nburnin, &first, &last, &w);
 	prom_header(out, "rigtune_burnin_triad_gbps", "gauge",
 		    "Host triad in the burn-in's first and last window (a minute, or half of a shorter run).");
 	fprintf(out, "rigtune_burnin_triad_gbps{window=\"first\"} %.3f\nrigtune_burnin_triad_gbps{window=\"last\"} %.3f\n",
-		health_window_gbps(b->burnin, b->nburnin, b->burnin[0].t, b->burnin[0].t + w),
-		health_window_gbps(b->burnin, b->nburnin, b->burnin[b->nburnin - 1].t - w, INFINITY));
+		first, last);
 }

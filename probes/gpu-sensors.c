@@ -2,8 +2,9 @@
  * probes/nvlink.c for which library), each GPU's temperature with its
  * slowdown and shutdown thresholds, and its counters that only move when
  * something is wrong: volatile ECC corrected / uncorrected and the PCIe
- * replay counter. XID events are not read: they need an NVML event set
- * registered per GPU and a waiting reader, not a counter to poll. */
+ * replay counter. XID events: one NVML event set with every GPU's XID
+ * critical errors registered at open, drained by the sampler's thread
+ * with a wait of a millisecond (events queue in the driver meanwhile). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dlsym.h"
 #include "common/util.h"
 #include "probes/health.h"
 #include "probes/nvml.h"
@@ -20,9 +22,22 @@ enum { ECC_CORRECTED = 0, ECC_UNCORRECTED = 1, ECC_VOLATILE = 0 };
 /* The counters of one GPU, in the order they are appended. */
 enum { GPU_ECC_CE, GPU_ECC_UE, GPU_REPLAY, GPU_NCOUNTERS };
 
+#define XID_WAIT_MS 1
+#define XIDS_PER_READ 64        /* a storm of events does not hold the sampler up */
+
+struct nvml_events {
+	nvmlReturn_t (*create)(nvmlEventSet_t *);
+	nvmlReturn_t (*enroll)(nvmlDevice_t, unsigned long long, nvmlEventSet_t);
+	nvmlReturn_t (*wait)(nvmlEventSet_t, nvmlEventData_t *, unsigned int);
+	nvmlReturn_t (*free)(nvmlEventSet_t);
+};
+
 struct gpu_sensors {
 	struct nvml n;
+	struct nvml_events ev;
+	nvmlEventSet_t events;          /* NULL: XIDs not watched */
 	nvmlDevice_t *dev;
+	char (*bdf)[16];
 	size_t ngpus;
 	size_t temp0, counter0;         /* where the GPUs' entries start in the sources */
 };
@@ -100,7 +115,8 @@ static int add_gpus(struct gpu_sensors *g, struct health_sources *s)
 	if (g->n.count(&count) != NVML_SUCCESS || count == 0)
 		return 0;
 	g->dev = calloc(count, sizeof(*g->dev));
-	if (!g->dev)
+	g->bdf = calloc(count, sizeof(*g->bdf));
+	if (!g->dev || !g->bdf)
 		return -ENOMEM;
 	g->temp0 = s->ntemps;
 	g->counter0 = s->ncounters;
@@ -114,9 +130,36 @@ static int add_gpus(struct gpu_sensors *g, struct health_sources *s)
 		bdf_of(&pci, bdf);
 		if (add_temp(s, &g->n, dev, bdf) < 0 || add_counters(s, bdf) < 0)
 			return -ENOMEM;
+		memcpy(g->bdf[g->ngpus], bdf, sizeof(bdf));
 		g->dev[g->ngpus++] = dev;
 	}
 	return 0;
+}
+
+/* One event set for every GPU's XIDs. A driver (or an older library)
+ * without events leaves s->xid_watch UNSUPPORTED and says so. */
+static int watch_xids(struct gpu_sensors *g, struct health_sources *s)
+{
+	static const struct dl_symbol syms[] = {
+		{"nvmlEventSetCreate", offsetof(struct nvml_events, create)},
+		{"nvmlDeviceRegisterEvents", offsetof(struct nvml_events, enroll)},
+		{"nvmlEventSetWait_v2", offsetof(struct nvml_events, wait)},
+		{"nvmlEventSetFree", offsetof(struct nvml_events, free)},
+	};
+	size_t watched = 0;
+
+	s->xid_watch = HEALTH_XID_UNSUPPORTED;
+	if (!dl_bind(g->n.dl, &g->ev, syms, ARRAY_SIZE(syms)) && g->ev.create(&g->events) == NVML_SUCCESS) {
+		for (size_t i = 0; i < g->ngpus; i++)
+			watched += g->ev.enroll(g->dev[i], nvmlEventTypeXidCriticalError, g->events) == NVML_SUCCESS;
+		if (!watched) {
+			g->ev.free(g->events);
+			g->events = NULL;
+		}
+	}
+	if (watched)
+		s->xid_watch = HEALTH_XID_WATCHED;
+	return watched ? 0 : strv_extend(&s->missing, "XID events: not supported by this driver");
 }
 
 int gpu_sensors_open(const char *library, struct health_sources *s, struct gpu_sensors **ret)
@@ -136,6 +179,8 @@ int gpu_sensors_open(const char *library, struct health_sources *s, struct gpu_s
 		return 0;
 	}
 	r = add_gpus(g, s);
+	if (r >= 0 && g->ngpus)
+		r = watch_xids(g, s);
 	if (r < 0 || g->ngpus == 0) {
 		gpu_sensors_close(g);
 		return r;
@@ -179,12 +224,51 @@ void gpu_sensors_read_counters(const struct gpu_sensors *g, uint64_t *out)
 	}
 }
 
+static const char *bdf_of_handle(const struct gpu_sensors *g, nvmlDevice_t dev)
+{
+	for (size_t i = 0; i < g->ngpus; i++)
+		if (g->dev[i] == dev)
+			return g->bdf[i];
+	return "unknown";
+}
+
+int gpu_sensors_read_xids(const struct gpu_sensors *g, double t, struct health_xid **xids, size_t *n,
+			  size_t max, size_t *lost)
+{
+	nvmlEventData_t e;
+
+	for (int k = 0; g && g->events && k < XIDS_PER_READ; k++) {
+		struct health_xid *x;
+
+		memset(&e, 0, sizeof(e));
+		if (g->ev.wait(g->events, &e, XID_WAIT_MS) != NVML_SUCCESS)
+			break;
+		if (!(e.eventType & nvmlEventTypeXidCriticalError))
+			continue;
+		if (*n >= max) {
+			++*lost;
+			continue;
+		}
+		x = reallocarray(*xids, *n + 1, sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		*xids = x;
+		x[*n] = (struct health_xid){.t = t, .xid = e.eventData};
+		snprintf(x[*n].bdf, sizeof(x[*n].bdf), "%s", bdf_of_handle(g, e.device));
+		++*n;
+	}
+	return 0;
+}
+
 struct gpu_sensors *gpu_sensors_close(struct gpu_sensors *g)
 {
 	if (!g)
 		return NULL;
+	if (g->events)
+		g->ev.free(g->events);
 	g->n.shutdown();
 	dlclose(g->n.dl);
+	free(g->bdf);
 	free(g->dev);
 	free(g);
 	return NULL;

@@ -49,6 +49,20 @@ struct health_link_state {
 	int width;              /* current_link_width, 0 unknown */
 };
 
+/* A GPU's XID event (NVML's critical-error event): which GPU, which XID,
+ * when (seconds since the sampler started). */
+struct health_xid {
+	double t;
+	char bdf[16];
+	unsigned long long xid;
+};
+
+enum health_xid_watch {
+	HEALTH_XID_NONE,            /* no NVIDIA GPU (or not the live host) */
+	HEALTH_XID_WATCHED,         /* registered on at least one GPU */
+	HEALTH_XID_UNSUPPORTED,     /* the driver has no events for these GPUs */
+};
+
 struct health_sources {
 	int *cpus;              /* CPUs with a readable cpufreq scaling_cur_freq */
 	size_t ncpus;
@@ -63,6 +77,7 @@ struct health_sources {
 	size_t ncounters;
 	struct health_link *links;
 	size_t nlinks;
+	enum health_xid_watch xid_watch;
 	char **missing;         /* what this host does not expose, in words */
 };
 
@@ -97,8 +112,9 @@ double health_power_watts(uint64_t before, uint64_t after, uint64_t range_uj, do
 /* NVIDIA GPUs through NVML (probes/gpu-sensors.c), live host only: each
  * GPU's temperature (its slowdown threshold as max_c, shutdown as crit_c)
  * and its counters that move only when something is wrong (volatile ECC
- * corrected and uncorrected, PCIe replays), appended to s. One NVML
- * session for the whole run, to be read from one thread. */
+ * corrected and uncorrected, PCIe replays), appended to s; and its XID
+ * events, registered at open (s->xid_watch says whether the driver has
+ * them). One NVML session for the whole run, to be read from one thread. */
 struct gpu_sensors;
 /* library NULL: $RIGTUNE_NVML_LIBRARY, else libnvidia-ml.so.1. No NVML
  * (no NVIDIA driver: nothing to say) or no GPU: *ret NULL; -ENOMEM only. */
@@ -107,4 +123,9 @@ int gpu_sensors_open(const char *library, struct health_sources *s, struct gpu_s
  * fill (NAN / HEALTH_UNREAD where NVML says no). g may be NULL. */
 void gpu_sensors_read_temps(const struct gpu_sensors *g, double *out);
 void gpu_sensors_read_counters(const struct gpu_sensors *g, uint64_t *out);
+/* The XID events that arrived since the last call, appended to *xids
+ * (*n of them) with time t; waits a millisecond for the next one at most.
+ * Past max, events are counted in *lost instead. g may be NULL. -ENOMEM. */
+int gpu_sensors_read_xids(const struct gpu_sensors *g, double t, struct health_xid **xids, size_t *n,
+			  size_t max, size_t *lost);
 struct gpu_sensors *gpu_sensors_close(struct gpu_sensors *g);

@@ -19,8 +19,20 @@ typedef struct {
 	unsigned char state;    /* nvmlGpuFabricState_t */
 } nvmlGpuFabricInfo_t;
 
+/* Events (nvmlEventSetWait_v2 fills the whole struct, MIG ids included). */
+typedef struct nvmlEventSet_st *nvmlEventSet_t;
+typedef struct {
+	nvmlDevice_t device;
+	unsigned long long eventType;
+	unsigned long long eventData;   /* the XID, for an XID event (999: unknown) */
+	unsigned int gpuInstanceId, computeInstanceId;
+} nvmlEventData_t;
+#define nvmlEventTypeXidCriticalError 0x0000000000000008ULL
+
 #define NVML_SUCCESS 0
+#define NVML_ERROR_NOT_SUPPORTED 3
 #define NVML_ERROR_INSUFFICIENT_SIZE 7
+#define NVML_ERROR_TIMEOUT 10
 
 struct nvml {
 	void *dl;

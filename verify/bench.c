@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "verify/bench.h"
 #include "verify/burnin.h"
+#include "verify/gpu-burnin.h"
 #include "verify/engine.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -413,6 +414,8 @@ int bench_run(const struct bench_topology *t, const struct bench_options *opt,
 	} else if (rc >= 0 && r->nburnin) {
 		rc = health_findings(NULL, r->burnin, r->nburnin, &r->findings);
 	}
+	if (rc >= 0)
+		rc = gpu_copy_findings(r->gpu_copies, &r->findings);
 	if (rc >= 0)
 		rc = bench_report_assess(r, t->virtualization);
 	if (rc < 0) {

@@ -14,6 +14,8 @@
 #include "verify/health.h"
 
 struct json;
+struct host;
+struct gpu_copy_report;
 
 enum bench_kernel {
 	BENCH_READ,     /* s += b[i]            8 bytes per element */
@@ -148,6 +150,10 @@ struct bench_options {
 	   long (0: no burn-in); stop is polled between passes (true ends it
 	   early, a partial report follows); progress is called after each */
 	double burnin_seconds;
+	/* with a burn-in: host<->GPU copies beside it on every GPU of the
+	   first runtime that loads (verify/gpu-burnin.c), the GPUs' NUMA
+	   nodes from this host; NULL: none (--no-gpu) */
+	const struct host *burnin_gpu_host;
 	bool (*stop)(void *ctx);
 	void (*progress)(void *ctx, const struct bench_progress *p);
 	void *ctx;
@@ -203,6 +209,7 @@ struct bench_report {
 	bool burnin_interrupted;    /* stopped early (Ctrl-C) */
 	struct bench_point *burnin; /* host triad over time */
 	size_t nburnin;
+	struct gpu_copy_report *gpu_copies; /* beside the burn-in; NULL: not asked */
 	double setup_s;             /* starting the threads, mapping and first-touching the arrays */
 	double elapsed_s;
 };

@@ -2,7 +2,8 @@
  * busy for the asked time, one job of about a second after another, each
  * leaving a point of sustained bandwidth; the caller's stop hook is polled
  * between jobs, so Ctrl-C ends it within a second with what was measured.
- * Reads no files. */
+ * Where a GPU runtime is present, host<->GPU copies run beside it for as
+ * long (verify/gpu-burnin.c) and stop with it. Reads no files. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -10,27 +11,17 @@
 #include "verify/bench.h"
 #include "verify/burnin.h"
 #include "verify/engine.h"
+#include "verify/gpu-bench.h"
+#include "verify/gpu-burnin.h"
 
 #define JOB_SECONDS 1.0
 
-static int add_point(struct bench_report *r, double t, double gbps)
-{
-	struct bench_point *p = reallocarray(r->burnin, r->nburnin + 1, sizeof(*p));
-
-	if (!p)
-		return -ENOMEM;
-	r->burnin = p;
-	p[r->nburnin++] = (struct bench_point) { .t = t, .gbps = gbps };
-	return 0;
-}
-
-int burnin_run(struct engine *e, const struct bench_options *opt, struct health_sampler *hs,
-	       double origin, struct bench_report *r)
+static int run_triad(struct engine *e, const struct bench_options *opt, struct health_sampler *hs,
+		     double origin, struct bench_report *r)
 {
 	double start = engine_now(), elapsed = 0;
 	int ret = 0;
 
-	r->burnin_seconds = opt->burnin_seconds;
 	while (ret >= 0 && elapsed < opt->burnin_seconds) {
 		struct bench_progress pr = { .total_s = opt->burnin_seconds, .clock_mhz = NAN, .temp_c = NAN };
 		struct bench_stats st;
@@ -48,7 +39,7 @@ int burnin_run(struct engine *e, const struct bench_options *opt, struct health_
 		if (ret < 0)
 			break;
 		pr.gbps = bench_kernel_bytes(BENCH_TRIAD, elements) / st.mean / 1e9;
-		ret = add_point(r, engine_now() - origin, pr.gbps);
+		ret = bench_points_append(&r->burnin, &r->nburnin, engine_now() - origin, pr.gbps);
 		elapsed = engine_now() - start;
 		if (ret >= 0 && opt->progress) {
 			pr.elapsed_s = elapsed;
@@ -58,5 +49,25 @@ int burnin_run(struct engine *e, const struct bench_options *opt, struct health_
 		}
 	}
 	r->burnin_elapsed_s = engine_now() - start;
+	return ret;
+}
+
+int burnin_run(struct engine *e, const struct bench_options *opt, struct health_sampler *hs,
+	       double origin, struct bench_report *r)
+{
+	struct gpu_bench_options gpu = {};
+	struct gpu_copier *copier = NULL;
+	int ret = 0;
+
+	r->burnin_seconds = opt->burnin_seconds;
+	if (opt->burnin_gpu_host)
+		ret = gpu_copier_start(opt->burnin_gpu_host, &gpu, origin, &copier);
+	if (ret >= 0)
+		ret = run_triad(e, opt, hs, origin, r);
+	if (copier) {
+		r->gpu_copies = gpu_copier_stop(copier);
+		if (!r->gpu_copies && ret >= 0)
+			ret = -ENOMEM;
+	}
 	return ret;
 }

@@ -34,6 +34,7 @@ struct gpu_slot {
 
 struct gpu_run {
 	const struct gpu_ops *ops;
+	void *dl;                          /* the runtime's library */
 	struct gpu_runtime *rt;
 	const struct sysroot *sr;
 	const struct host *h;
@@ -381,7 +382,9 @@ static int measure_peers(struct gpu_run *run)
 
 /* ---- the run ------------------------------------------------------------------ */
 
-static int measure(struct gpu_run *run)
+/* The runtime up and every GPU it reports set up: contexts, buffers,
+ * streams, events. */
+static int setup_all(struct gpu_run *run)
 {
 	int n = 0, r;
 
@@ -399,8 +402,15 @@ static int measure(struct gpu_run *run)
 	for (int i = 0; i < n; i++)
 		if ((r = setup_gpu(run, i)) < 0)
 			return r;
-	for (int i = 0; i < n; i++)
-		if ((r = measure_alone(run, i)) < 0)
+	return 0;
+}
+
+static int measure(struct gpu_run *run)
+{
+	int r;
+
+	for (size_t i = 0; i < run->r->ngpus; i++)
+		if ((r = measure_alone(run, (int)i)) < 0)
 			return r;
 	if ((r = measure_all(run, UP)) < 0 || (r = measure_all(run, DOWN)) < 0)
 		return r;
@@ -425,16 +435,15 @@ static const char *library_name(const struct gpu_bench_options *opt, const struc
 /* Load a runtime's library. -ENOENT: its default library is not here
  * (try the next runtime); -EIO with the error set when a library that was
  * asked for cannot load. */
-static int open_library(struct gpu_run *run, const struct gpu_bench_options *opt, const struct gpu_ops *ops,
-			void **dl)
+static int open_library(struct gpu_run *run, const struct gpu_bench_options *opt, const struct gpu_ops *ops)
 {
 	bool chosen;
 	const char *lib = library_name(opt, ops, &chosen);
 
-	*dl = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-	if (!*dl && !chosen)
+	run->dl = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+	if (!run->dl && !chosen)
 		return -ENOENT;
-	if (!*dl)
+	if (!run->dl)
 		return set_error(run->r, xasprintf("cannot load %s: %s", lib, dlerror()));
 	run->ops = ops;
 	run->r->runtime = ops->name;
@@ -443,14 +452,14 @@ static int open_library(struct gpu_run *run, const struct gpu_bench_options *opt
 }
 
 /* The runtime asked for, or the first whose library loads. */
-static int load(struct gpu_run *run, const struct gpu_bench_options *opt, void **dl)
+static int load(struct gpu_run *run, const struct gpu_bench_options *opt)
 {
 	const char *missing;
 	int r = -ENOENT;
 
 	for (size_t i = 0; i < ARRAY_SIZE(runtimes) && r == -ENOENT; i++)
 		if (!opt->ops || opt->ops == runtimes[i])
-			r = open_library(run, opt, runtimes[i], dl);
+			r = open_library(run, opt, runtimes[i]);
 	if (r == -ENOENT)
 		return set_error(run->r, opt->ops ? xasprintf("%s not found: no %s driver", opt->ops->library,
 							     opt->ops->name)
@@ -461,40 +470,105 @@ static int load(struct gpu_run *run, const struct gpu_bench_options *opt, void *
 	run->rt = calloc(1, run->ops->state_size);
 	if (!run->rt)
 		return -ENOMEM;
-	memcpy(run->rt, dl, sizeof(*dl)); /* the state's first member */
+	memcpy(run->rt, &run->dl, sizeof(run->dl)); /* the state's first member */
 	missing = run->ops->bind(run->rt);
 	if (missing)
 		return set_error(run->r, xasprintf("%s lacks %s (driver too old)", run->r->library, missing));
 	return 0;
 }
 
+int gpu_run_open(const struct sysroot *sr, const struct host *h, const struct gpu_bench_options *opt,
+		 struct gpu_run **ret)
+{
+	struct gpu_run *run = calloc(1, sizeof(*run));
+	int r;
+
+	if (!run || !(run->r = calloc(1, sizeof(*run->r)))) {
+		free(run);
+		return -ENOMEM;
+	}
+	*run = (struct gpu_run){.ops = opt->ops, .sr = sr, .h = h, .r = run->r};
+	run->r->runtime = opt->ops ? opt->ops->name : NULL;
+	run->r->bytes = opt->bytes ? opt->bytes : DEFAULT_BYTES;
+	run->r->reps = opt->reps > 0 ? opt->reps : DEFAULT_REPS;
+	r = load(run, opt);
+	if (r >= 0)
+		r = setup_all(run);
+	if (r == -ENOMEM) {
+		gpu_report_free(gpu_run_close(run));
+		return r;
+	}
+	*ret = run;
+	return 0;
+}
+
+struct gpu_report *gpu_run_close(struct gpu_run *run)
+{
+	struct gpu_report *r;
+
+	if (!run)
+		return NULL;
+	for (size_t i = 0; run->slots && i < run->r->ngpus; i++)
+		teardown_gpu(run, (int)i);
+	free(run->slots);
+	free(run->rt);
+	if (run->dl)
+		dlclose(run->dl);
+	r = run->r;
+	free(run);
+	return r;
+}
+
+const struct gpu_report *gpu_run_report(const struct gpu_run *run)
+{
+	return run->r;
+}
+
+bool gpu_run_ready(const struct gpu_run *run)
+{
+	return !run->r->error && run->r->ngpus > 0;
+}
+
+int gpu_run_issue(struct gpu_run *run, int dev)
+{
+	return issue(run, dev, UP | DOWN);
+}
+
+int gpu_run_collect(struct gpu_run *run, int dev, double *bytes, double *ms)
+{
+	float up, down;
+	int r = collect(run, dev, UP | DOWN, &up, &down);
+
+	if (r < 0)
+		return r;
+	*bytes = 2.0 * run->r->bytes * run->r->reps;
+	*ms = fmaxf(up, down);
+	return 0;
+}
+
+char *gpu_run_take_error(struct gpu_run *run)
+{
+	char *e = run->r->error;
+
+	run->r->error = NULL;
+	return e;
+}
+
 int gpu_bench_run(const struct sysroot *sr, const struct host *h, const struct gpu_bench_options *opt,
 		  struct gpu_report **ret)
 {
-	struct gpu_run run = {.ops = opt->ops, .sr = sr, .h = h};
-	void *dl = NULL;
-	int r;
+	struct gpu_run *run;
+	int r = gpu_run_open(sr, h, opt, &run);
 
-	run.r = calloc(1, sizeof(*run.r));
-	if (!run.r)
-		return -ENOMEM;
-	run.r->runtime = opt->ops ? opt->ops->name : NULL;
-	run.r->bytes = opt->bytes ? opt->bytes : DEFAULT_BYTES;
-	run.r->reps = opt->reps > 0 ? opt->reps : DEFAULT_REPS;
-	r = load(&run, opt, &dl);
-	if (r >= 0)
-		r = measure(&run);
-	for (size_t i = 0; run.slots && i < run.r->ngpus; i++)
-		teardown_gpu(&run, (int)i);
-	free(run.slots);
-	free(run.rt);
-	if (dl)
-		dlclose(dl);
+	if (r < 0)
+		return r;
+	if (gpu_run_ready(run))
+		r = measure(run);
 	if (r == -ENOMEM) {
-		gpu_report_free(run.r);
+		gpu_report_free(gpu_run_close(run));
 		return r;
 	}
-	*ret = run.r;
+	*ret = gpu_run_close(run);
 	return 0;
 }
 

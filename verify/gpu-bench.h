@@ -103,3 +103,24 @@ void gpu_report_free(struct gpu_report *r);
 /* Host-to-device below min (a share of the link, NAN: no threshold); a
  * GPU whose link is unknown is never below. */
 bool gpu_result_low(const struct gpu_result *g, double min);
+
+/* The same runtime and GPUs driven step by step, for the copies that run
+ * beside a burn-in (verify/gpu-burnin.c). gpu_run_open loads the runtime
+ * and sets up every GPU as gpu_bench_run does: 0 with *ret set (not ready
+ * when its report's error says why), or -ENOMEM. */
+struct gpu_run;
+int gpu_run_open(const struct sysroot *sr, const struct host *h, const struct gpu_bench_options *opt,
+		 struct gpu_run **ret);
+/* A runtime loaded and every GPU set up. */
+bool gpu_run_ready(const struct gpu_run *run);
+/* GPUs (bdf, index), bytes and reps per copy batch, error. */
+const struct gpu_report *gpu_run_report(const struct gpu_run *run);
+/* Queue reps copies each way on GPU dev (its context made current in
+ * the calling thread); then wait for them: bytes moved both ways and the
+ * milliseconds the slower direction took. -EIO: the runtime failed, its
+ * message in gpu_run_take_error. */
+int gpu_run_issue(struct gpu_run *run, int dev);
+int gpu_run_collect(struct gpu_run *run, int dev, double *bytes, double *ms);
+char *gpu_run_take_error(struct gpu_run *run);
+/* Free the GPUs, unload the runtime; the report is the caller's. */
+struct gpu_report *gpu_run_close(struct gpu_run *run);

@@ -27,6 +27,17 @@ double health_time_at_or_above(const struct health_record *r, size_t sensor, dou
 	return total;
 }
 
+int bench_points_append(struct bench_point **p, size_t *n, double t, double gbps)
+{
+	struct bench_point *v = reallocarray(*p, *n + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	*p = v;
+	v[(*n)++] = (struct bench_point){.t = t, .gbps = gbps};
+	return 0;
+}
+
 double health_window_gbps(const struct bench_point *p, size_t n, double from, double to)
 {
 	double sum = 0;
@@ -45,6 +56,15 @@ double health_window_length(const struct bench_point *p, size_t n)
 	double span = n ? p[n - 1].t - p[0].t : 0;
 
 	return span >= 120 ? 60 : span / 2;
+}
+
+void health_first_last(const struct bench_point *p, size_t n, double *first, double *last, double *window)
+{
+	double w = health_window_length(p, n);
+
+	*window = w;
+	*first = n ? health_window_gbps(p, n, p[0].t, p[0].t + w) : NAN;
+	*last = n ? health_window_gbps(p, n, p[n - 1].t - w, INFINITY) : NAN;
 }
 
 /* ---- findings ---- */
@@ -174,16 +194,95 @@ static int find_link(const struct health_record *r, size_t i, struct findings *o
 			    b->gts, b->width, r->link_changed_at[i], e->gts, e->width);
 }
 
-static int find_bandwidth_drop(const struct bench_point *bw, size_t n, struct findings *out)
+/* XIDs by NVIDIA's Xid catalog (docs.nvidia.com/deploy/xid-errors/: the
+ * Xid table, and the catalog for Ampere and newer): those that name a
+ * hardware fault fail; any other XID warns (13, 31, 43 and 45 are mostly
+ * an application's fault or the driver's cleanup after one). */
+static const struct {
+	unsigned xid;
+	bool fault;
+	const char *what;
+} xid_kinds[] = {
+	{13, false, "graphics engine exception"},
+	{31, false, "GPU memory page fault"},
+	{43, false, "GPU stopped processing"},
+	{45, false, "preemptive cleanup after an earlier error"},
+	{48, true, "double-bit ECC error"},
+	{63, false, "row remapping or page retirement recorded"},
+	{64, true, "row remapping or page retirement failed"},
+	{68, false, "video decoder exception"},
+	{74, true, "NVLink error"},
+	{79, true, "GPU fallen off the bus"},
+	{92, false, "high single-bit ECC error rate"},
+	{94, true, "contained uncorrectable ECC error"},
+	{95, true, "uncontained uncorrectable ECC error"},
+};
+
+static int find_xid(const struct health_record *r, size_t i, struct findings *out)
 {
-	double w = health_window_length(bw, n), first, last;
+	const struct health_xid *x = &r->xids[i];
+	const char *what = "not in rigtune's table";
+	bool fault = false;
+	_cleanup_free_ char *id = NULL, *subject = NULL;
+	size_t times = 0;
+
+	for (size_t j = 0; j < r->nxids; j++)
+		if (r->xids[j].xid == x->xid && !strcmp(r->xids[j].bdf, x->bdf)) {
+			if (j < i)
+				return 0;       /* told with its first */
+			times++;
+		}
+	for (size_t k = 0; k < ARRAY_SIZE(xid_kinds); k++)
+		if (xid_kinds[k].xid == x->xid) {
+			what = xid_kinds[k].what;
+			fault = xid_kinds[k].fault;
+		}
+	id = xasprintf("health.gpu.xid.%s.%llu", x->bdf, x->xid);
+	subject = xasprintf("GPU %s", x->bdf);
+	if (!id || !subject)
+		return -ENOMEM;
+	return findings_add(out, fault ? FINDING_FAIL : FINDING_WARN, id, subject,
+			    fault ? "a hardware fault by NVIDIA's Xid catalog: reset the GPU and rerun the burn-in; "
+				    "if it comes back, reseat the GPU, check its power, PCIe or NVLink, and replace it"
+				  : "read the kernel log (dmesg | grep Xid) for the process it names; update the "
+				    "driver if it comes back without a faulty application",
+			    "XID %llu (%s) %zu time%s during the run, first at %.1f s", x->xid, what, times,
+			    times == 1 ? "" : "s", x->t);
+}
+
+static int find_xids(const struct health_record *r, struct findings *out)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret >= 0 && i < r->nxids; i++)
+		ret = find_xid(r, i, out);
+	if (ret >= 0 && r->xids_lost)
+		ret = findings_add(out, FINDING_WARN, "health.gpu.xid.more", "GPUs", NULL,
+				   "%zu more XID events than the %d kept", r->xids_lost, HEALTH_MAX_XIDS);
+	return ret;
+}
+
+bool health_bandwidth_drop(const struct bench_point *bw, size_t n, double *first, double *last, double *window)
+{
+	double w, f, l;
 
 	/* a short run's halves are seconds apart: noise, not a trend */
 	if (n < 2 || bw[n - 1].t - bw[0].t < MIN_TREND_S)
-		return 0;
-	first = health_window_gbps(bw, n, bw[0].t, bw[0].t + w);
-	last = health_window_gbps(bw, n, bw[n - 1].t - w, INFINITY);
-	if (isnan(first) || isnan(last) || last >= first * (1 - BANDWIDTH_DROP))
+		return false;
+	health_first_last(bw, n, &f, &l, &w);
+	if (isnan(f) || isnan(l) || l >= f * (1 - BANDWIDTH_DROP))
+		return false;
+	*first = f;
+	*last = l;
+	*window = w;
+	return true;
+}
+
+static int find_bandwidth_drop(const struct bench_point *bw, size_t n, struct findings *out)
+{
+	double w, first, last;
+
+	if (!health_bandwidth_drop(bw, n, &first, &last, &w))
 		return 0;
 	return findings_add(out, FINDING_WARN, "health.burnin.bandwidth", "sustained memory bandwidth",
 			    "look at the clock and temperature curves of the same run: a drop under "
@@ -203,6 +302,8 @@ int health_findings(const struct health_record *r, const struct bench_point *bw,
 		ret = find_counter(r, i, out);
 	for (size_t i = 0; r && ret >= 0 && i < r->src.nlinks; i++)
 		ret = find_link(r, i, out);
+	if (r && ret >= 0)
+		ret = find_xids(r, out);
 	if (ret >= 0)
 		ret = find_bandwidth_drop(bw, nbw, out);
 	return ret;

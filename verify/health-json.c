@@ -107,6 +107,33 @@ static void counters_json(const struct health_record *r, struct json *j)
 	json_array_end(j);
 }
 
+/* "xid_events": whether they were watched, and each one that came. */
+static void xids_json(const struct health_record *r, struct json *j)
+{
+	static const char *const watch[] = {
+		[HEALTH_XID_NONE] = NULL, [HEALTH_XID_WATCHED] = "watched",
+		[HEALTH_XID_UNSUPPORTED] = "not supported",
+	};
+
+	json_key(j, "xid_events");
+	json_object_begin(j);
+	json_kv_string(j, "watch", watch[r->src.xid_watch]);
+	json_key(j, "events");
+	json_array_begin(j);
+	for (size_t i = 0; i < r->nxids; i++) {
+		json_object_begin(j);
+		json_kv_double(j, "t", r->xids[i].t);
+		json_kv_string(j, "bdf", r->xids[i].bdf);
+		json_key(j, "xid");
+		json_uint(j, r->xids[i].xid);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "lost");
+	json_uint(j, r->xids_lost);
+	json_object_end(j);
+}
+
 void health_record_json(const struct health_record *r, struct json *j)
 {
 	json_kv_double(j, "interval_s", r->interval_s);
@@ -117,6 +144,7 @@ void health_record_json(const struct health_record *r, struct json *j)
 	sources_json(r, j);
 	samples_json(r, j);
 	counters_json(r, j);
+	xids_json(r, j);
 }
 
 void health_findings_json(const struct findings *f, struct json *j)

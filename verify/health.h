@@ -37,6 +37,9 @@ struct health_record {
 	struct health_link_state *link_before, *link_after;
 	struct health_link_state *link_changed; /* [src.nlinks] first state unlike link_before */
 	double *link_changed_at;        /* [src.nlinks] seconds; NAN never changed */
+	struct health_xid *xids;        /* GPU XID events in the order they came (src.xid_watch) */
+	size_t nxids;
+	size_t xids_lost;               /* past HEALTH_MAX_XIDS: counted only */
 };
 
 struct health_sampler;
@@ -45,6 +48,7 @@ struct health_sampler;
  * it, every other sample goes and the interval doubles, so a day-long
  * burn-in stays a few MiB with its whole curve. */
 #define HEALTH_MAX_SAMPLES 14400
+#define HEALTH_MAX_XIDS 1000
 /* Drop every other sample (keeping the first) and double interval_s. */
 void health_record_thin(struct health_record *r);
 
@@ -65,6 +69,8 @@ void health_sampler_latest(struct health_sampler *s, double *clock_mhz, double *
 int health_sampler_stop(struct health_sampler *s, struct health_record **ret);
 struct health_record *health_record_free(struct health_record *r);
 
+/* Append a point to an array of *n. -ENOMEM. */
+int bench_points_append(struct bench_point **p, size_t *n, double t, double gbps);
 /* Seconds a sensor spent at or above limit (each sample counts for the
  * time up to the next one). */
 double health_time_at_or_above(const struct health_record *r, size_t sensor, double limit);
@@ -73,10 +79,15 @@ double health_window_gbps(const struct bench_point *p, size_t n, double from, do
 /* The length of the "first minute" and "last minute" windows: 60 s, or
  * half of a run shorter than two minutes, so that the two never overlap. */
 double health_window_length(const struct bench_point *p, size_t n);
+/* Both windows' mean GB/s and their length (NAN without points). */
+void health_first_last(const struct bench_point *p, size_t n, double *first, double *last, double *window);
+/* Does the last window fall more than 10 % below the first (runs of
+ * 90 s and more)? Then *first, *last (GB/s) and *window (s) are set. */
+bool health_bandwidth_drop(const struct bench_point *bw, size_t n, double *first, double *last, double *window);
 
 /* Findings (ids "health.*"): clocks below base under load, a temperature
  * at its limit, error counters that moved, links that retrained or
- * trained down, and (with a burn-in) the last minute's bandwidth more than
+ * trained down, GPU XID events (a hardware fault fails, any other warns), and (with a burn-in) the last minute's bandwidth more than
  * 10 % below the first minute's (burn-ins of 90 s and more). r may be NULL (not sampled): the
  * burn-in's finding only. -ENOMEM. */
 int health_findings(const struct health_record *r, const struct bench_point *bw, size_t nbw,

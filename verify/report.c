@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "common/util.h"
 #include "verify/bench.h"
+#include "verify/gpu-burnin.h"
 
 #define MIB (1024.0 * 1024.0)
 
@@ -26,6 +27,7 @@ struct bench_report *bench_report_free(struct bench_report *r)
 	free(r->health_error);
 	findings_clear(&r->findings);
 	free(r->burnin);
+	gpu_copy_report_free(r->gpu_copies);
 	free(r);
 	return NULL;
 }
@@ -127,25 +129,15 @@ static void result_json(const struct bench_result *x, struct json *j)
 	json_object_end(j);
 }
 
-/* "burn_in": the asked and measured time, the points, first and last minute. */
-static void burnin_json(const struct bench_report *r, struct json *j)
+/* The first and last window of points, and the points: {t, gbps}. */
+static void points_json(const struct bench_point *p, size_t n, struct json *j)
 {
-	const struct bench_point *p = r->burnin;
-	size_t n = r->nburnin;
-	double w = health_window_length(p, n);
+	double w, first, last;
 
-	json_key(j, "burn_in");
-	if (r->burnin_seconds <= 0) {
-		json_null(j);
-		return;
-	}
-	json_object_begin(j);
-	json_kv_double(j, "seconds_asked", r->burnin_seconds);
-	json_kv_double(j, "seconds", round_to(r->burnin_elapsed_s, 3));
-	json_kv_bool(j, "interrupted", r->burnin_interrupted);
+	health_first_last(p, n, &first, &last, &w);
 	json_kv_double(j, "window_s", round_to(w, 3));
-	json_kv_double(j, "first_window_gbps", n ? round_to(health_window_gbps(p, n, p[0].t, p[0].t + w), 3) : NAN);
-	json_kv_double(j, "last_window_gbps", n ? round_to(health_window_gbps(p, n, p[n - 1].t - w, INFINITY), 3) : NAN);
+	json_kv_double(j, "first_window_gbps", round_to(first, 3));
+	json_kv_double(j, "last_window_gbps", round_to(last, 3));
 	json_key(j, "points");
 	json_array_begin(j);
 	for (size_t i = 0; i < n; i++) {
@@ -155,6 +147,55 @@ static void burnin_json(const struct bench_report *r, struct json *j)
 		json_object_end(j);
 	}
 	json_array_end(j);
+}
+
+/* "gpu_copies": the runtime, and per GPU its copies over time. */
+static void gpu_copies_json(const struct gpu_copy_report *g, struct json *j)
+{
+	json_key(j, "gpu_copies");
+	if (!g) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_string(j, "runtime", g->runtime);
+	json_kv_string(j, "library", g->library);
+	json_key(j, "bytes_per_copy");
+	json_uint(j, g->bytes);
+	json_kv_string(j, "error", g->error);
+	json_key(j, "gpus");
+	json_array_begin(j);
+	for (size_t i = 0; i < g->ngpus; i++) {
+		const struct gpu_copy_result *x = &g->gpus[i];
+
+		json_object_begin(j);
+		json_kv_int(j, "index", x->index);
+		json_kv_string(j, "bdf", x->bdf);
+		json_key(j, "copies");
+		json_uint(j, x->copies);
+		json_kv_string(j, "error", x->error);
+		points_json(x->points, x->npoints, j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+/* "burn_in": the asked and measured time, the points, first and last
+ * minute, the GPUs' copies. */
+static void burnin_json(const struct bench_report *r, struct json *j)
+{
+	json_key(j, "burn_in");
+	if (r->burnin_seconds <= 0) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_double(j, "seconds_asked", r->burnin_seconds);
+	json_kv_double(j, "seconds", round_to(r->burnin_elapsed_s, 3));
+	json_kv_bool(j, "interrupted", r->burnin_interrupted);
+	points_json(r->burnin, r->nburnin, j);
+	gpu_copies_json(r->gpu_copies, j);
 	json_object_end(j);
 }
 

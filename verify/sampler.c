@@ -5,7 +5,8 @@
  * second too, as a link that retrains and recovers between the first and
  * last read would otherwise go unseen. On the live host, NVIDIA GPUs join
  * through one NVML session (probes/gpu-sensors.c), read by this thread
- * (and before it starts and after it ends, never alongside it). */
+ * (and before it starts and after it ends, never alongside it): their
+ * XID events are drained at every sample. */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -126,7 +127,7 @@ static int take_sample(struct health_sampler *s, bool slow)
 	if (slow)
 		watch_links(s, t);
 	r->t[r->n++] = t;
-	return 0;
+	return gpu_sensors_read_xids(s->gpus, t, &r->xids, &r->nxids, HEALTH_MAX_XIDS, &r->xids_lost);
 }
 
 static void *sampler_main(void *arg)
@@ -297,6 +298,9 @@ int health_sampler_stop(struct health_sampler *s, struct health_record **ret)
 	r->duration_s = now_monotonic() - r->started;
 	health_read_counters(s->sr, &r->src, r->after);
 	gpu_sensors_read_counters(s->gpus, r->after);
+	if (err >= 0)
+		err = gpu_sensors_read_xids(s->gpus, r->duration_s, &r->xids, &r->nxids, HEALTH_MAX_XIDS,
+					    &r->xids_lost);
 	watch_links(s, r->duration_s);
 	memcpy(r->link_after, s->links_now, r->src.nlinks * sizeof(*r->link_after));
 	if (err >= 0)
@@ -321,6 +325,7 @@ struct health_record *health_record_free(struct health_record *r)
 	free(r->link_after);
 	free(r->link_changed);
 	free(r->link_changed_at);
+	free(r->xids);
 	free(r);
 	return NULL;
 }

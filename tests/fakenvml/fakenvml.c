@@ -20,6 +20,13 @@
  *                          sampler's reads; a GPU not listed reads 35 °C
  *                          and the counters above. Thresholds: slowdown
  *                          87 °C, shutdown 92 °C.
+ *   FAKENVML_XIDS=FILE     lines "GPU XID": an XID critical-error event each,
+ *                          delivered once by nvmlEventSetWait_v2 to an event
+ *                          set that GPU is registered in (a test appends
+ *                          lines while the sampler runs); no new line: the
+ *                          wait times out at once
+ *   FAKENVML_EVENTS=unsupported  nvmlDeviceRegisterEvents answers NOT_SUPPORTED
+ *                          (FAKENVML_LOG gets "events" / "events freed")
  * Calls before init or after shutdown answer UNINITIALIZED and log "misuse". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +40,7 @@ enum {
 	NVML_ERROR_UNINITIALIZED = 1,
 	NVML_ERROR_INVALID_ARGUMENT = 2,
 	NVML_ERROR_NOT_SUPPORTED = 3,
+	NVML_ERROR_TIMEOUT = 10,
 };
 
 typedef struct {
@@ -138,6 +146,7 @@ EXPORT const char *nvmlErrorString(nvmlReturn_t r)
 	case NVML_ERROR_INVALID_ARGUMENT: return "Invalid Argument";
 	case NVML_ERROR_NOT_SUPPORTED: return "Not Supported";
 	case 9: return "Driver Not Loaded";
+	case NVML_ERROR_TIMEOUT: return "Timeout";
 	default: return "Unknown Error";
 	}
 }
@@ -415,4 +424,89 @@ EXPORT nvmlReturn_t nvmlDeviceGetGpuFabricInfo(nvmlDevice_t dev, nvmlGpuFabricIn
 		info->status = NVML_SUCCESS;
 	}
 	return r;
+}
+
+/* ---- events: XIDs from $FAKENVML_XIDS ---- */
+
+#define XID_CRITICAL_ERROR 0x8ULL
+
+struct nvmlEventSet_st {
+	unsigned gpus;          /* bit per registered GPU */
+	long offset;            /* how far into $FAKENVML_XIDS it has read */
+};
+typedef struct nvmlEventSet_st *nvmlEventSet_t;
+typedef struct {
+	nvmlDevice_t device;
+	unsigned long long eventType, eventData;
+	unsigned int gpuInstanceId, computeInstanceId;
+} nvmlEventData_t;
+
+EXPORT nvmlReturn_t nvmlEventSetCreate(nvmlEventSet_t *set);
+EXPORT nvmlReturn_t nvmlDeviceRegisterEvents(nvmlDevice_t dev, unsigned long long types, nvmlEventSet_t set);
+EXPORT nvmlReturn_t nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *data, unsigned int timeoutms);
+EXPORT nvmlReturn_t nvmlEventSetFree(nvmlEventSet_t set);
+
+EXPORT nvmlReturn_t nvmlEventSetCreate(nvmlEventSet_t *set)
+{
+	if (!ready())
+		return NVML_ERROR_UNINITIALIZED;
+	if (!set || !(*set = calloc(1, sizeof(**set))))
+		return NVML_ERROR_INVALID_ARGUMENT;
+	log_line("events");
+	return NVML_SUCCESS;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceRegisterEvents(nvmlDevice_t dev, unsigned long long types, nvmlEventSet_t set)
+{
+	const char *ev = getenv("FAKENVML_EVENTS");
+
+	if (!ready())
+		return NVML_ERROR_UNINITIALIZED;
+	if (!dev || dev->index >= gpu_count() || !set)
+		return NVML_ERROR_INVALID_ARGUMENT;
+	if ((ev && !strcmp(ev, "unsupported")) || (types & ~XID_CRITICAL_ERROR))
+		return NVML_ERROR_NOT_SUPPORTED;
+	set->gpus |= 1u << dev->index;
+	return NVML_SUCCESS;
+}
+
+/* The next line for a registered GPU, or a timeout (at once: virtual). */
+EXPORT nvmlReturn_t nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *data, unsigned int timeoutms)
+{
+	const char *path = getenv("FAKENVML_XIDS");
+	nvmlReturn_t r = NVML_ERROR_TIMEOUT;
+	unsigned gpu;
+	unsigned long long xid;
+	FILE *f;
+
+	(void)timeoutms;
+	if (!ready())
+		return NVML_ERROR_UNINITIALIZED;
+	if (!set || !data)
+		return NVML_ERROR_INVALID_ARGUMENT;
+	if (!path || !(f = fopen(path, "re")))
+		return NVML_ERROR_TIMEOUT;
+	fseek(f, set->offset, SEEK_SET);
+	while (r == NVML_ERROR_TIMEOUT && fscanf(f, "%u %llu ", &gpu, &xid) == 2) {
+		set->offset = ftell(f);
+		if (gpu < gpu_count() && (set->gpus & (1u << gpu))) {
+			memset(data, 0, sizeof(*data));
+			data->device = &devices[gpu];
+			data->eventType = XID_CRITICAL_ERROR;
+			data->eventData = xid;
+			data->gpuInstanceId = data->computeInstanceId = 0xffffffffu;
+			r = NVML_SUCCESS;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+EXPORT nvmlReturn_t nvmlEventSetFree(nvmlEventSet_t set)
+{
+	if (!ready())
+		return NVML_ERROR_UNINITIALIZED;
+	free(set);
+	log_line("events freed");
+	return NVML_SUCCESS;
 }

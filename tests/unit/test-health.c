@@ -11,7 +11,8 @@
  * every other sample. The quiet run of the same tree finds
  * nothing, so each finding is caused by the change. NVIDIA GPUs through
  * the fake NVML on the live root, its temperatures and counters changed
- * between the sampler's reads. */
+ * between the sampler's reads, XID events arriving during the run (a
+ * hardware fault fails, another XID warns) and a driver without events. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -378,13 +379,63 @@ static void write_sensors(const char *path, const char *text)
 	}
 }
 
+/* During the run GPU 1 (43:00.0) falls off the bus twice (XID 79) and
+ * GPU 3 (61:00.0) reports a graphics engine exception (XID 13). */
+static void check_xids(const struct health_record *r, const struct findings *f)
+{
+	const struct finding *x;
+
+	tap_ok(r->src.xid_watch == HEALTH_XID_WATCHED, "XID events watched through the event set");
+	tap_ok(r->nxids == 3 && !strcmp(r->xids[0].bdf, "0000:43:00.0") && r->xids[0].xid == 79 &&
+	       r->xids[0].t > 0.2 && r->xids[0].t < r->duration_s && !strcmp(r->xids[2].bdf, "0000:61:00.0") &&
+	       r->xids[2].xid == 13, "each XID recorded with its GPU, number and time (%zu, first at %.2f s)",
+	       r->nxids, r->nxids ? r->xids[0].t : -1.0);
+	x = expect(f, "health.gpu.xid.0000:43:00.0.79", FINDING_FAIL, "a GPU fallen off the bus");
+	tap_ok(x && strstr(x->evidence, "XID 79 (GPU fallen off the bus) 2 times during the run") &&
+	       strstr(x->subject, "0000:43:00.0"), "told once, naming the GPU, the XID and how often");
+	expect(f, "health.gpu.xid.0000:61:00.0.13", FINDING_WARN, "an XID that is mostly an application's");
+}
+
+/* A driver whose GPUs have no events: said, not an error. */
+static void test_xids_unsupported(const char *lib)
+{
+	struct health_sampler *s = NULL;
+	struct health_record *r = NULL;
+	char log[600];
+	FILE *f;
+	char line[64];
+	int events = 0, freed = 0;
+
+	snprintf(log, sizeof(log), "%s/nvml-log", root);
+	setenv("RIGTUNE_NVML_LIBRARY", lib, 1);
+	setenv("FAKENVML_EVENTS", "unsupported", 1);
+	setenv("FAKENVML_LOG", log, 1);
+	tap_is_int(health_sampler_start("/", 0.05, NULL, 0, &s), 0, "a driver without events samples anyway");
+	tap_is_int(s ? health_sampler_stop(s, &r) : -1, 0, "and stops");
+	unsetenv("FAKENVML_EVENTS");
+	unsetenv("FAKENVML_LOG");
+	unsetenv("RIGTUNE_NVML_LIBRARY");
+	tap_ok(r && r->src.xid_watch == HEALTH_XID_UNSUPPORTED && r->src.missing &&
+	       strv_contains(r->src.missing, "XID events: not supported by this driver"),
+	       "\"XID events: not supported by this driver\" among what the host lacks");
+	if ((f = fopen(log, "re"))) {
+		while (fgets(line, sizeof(line), f)) {
+			events += !strcmp(line, "events\n");
+			freed += !strcmp(line, "events freed\n");
+		}
+		fclose(f);
+	}
+	tap_ok(events == 1 && freed == 1, "its event set created once and freed (%d, %d)", events, freed);
+	health_record_free(r);
+}
+
 /* GPU 1 (43:00.0) reaches its 87 °C slowdown and corrects 2 ECC errors,
  * GPU 3 (61:00.0) gets an uncorrected one and 7 PCIe replays; GPU 0
  * stays quiet. */
 static void test_gpus(void)
 {
 	const char *build = getenv("BUILDDIR");
-	char lib[600], sensors[600];
+	char lib[600], sensors[600], xids[600];
 	struct health_sampler *s = NULL;
 	struct health_record *r = NULL;
 	struct findings f = {};
@@ -393,15 +444,20 @@ static void test_gpus(void)
 
 	snprintf(lib, sizeof(lib), "%s/tests/fakenvml/libnvidia-ml-fake.so", build ? build : ".");
 	snprintf(sensors, sizeof(sensors), "%s/nvml-sensors", root);
+	snprintf(xids, sizeof(xids), "%s/nvml-xids", root);
 	write_sensors(sensors, "0 35 0 0 0\n1 40 0 0 0\n3 40 0 0 0\n");
+	write_sensors(xids, "");
 	setenv("RIGTUNE_NVML_LIBRARY", lib, 1);
 	setenv("FAKENVML_SENSORS", sensors, 1);
+	setenv("FAKENVML_XIDS", xids, 1);
 	tap_is_int(health_sampler_start("/", 0.05, NULL, 0, &s), 0, "the live root samples with NVML");
 	nanosleep(&pause, NULL);
 	write_sensors(sensors, "0 35 0 0 0\n1 88 2 0 0\n3 40 0 1 7\n");
+	write_sensors(xids, "1 79\n1 79\n3 13\n");
 	nanosleep(&pause, NULL);
 	tap_is_int(s ? health_sampler_stop(s, &r) : -1, 0, "and stops");
 	unsetenv("FAKENVML_SENSORS");
+	unsetenv("FAKENVML_XIDS");
 	unsetenv("RIGTUNE_NVML_LIBRARY");
 	if (!r)
 		return;
@@ -416,8 +472,10 @@ static void test_gpus(void)
 	tap_ok(!findings_find(&f, "health.temp.nvml/0000:1b:00.0") &&
 	       !findings_find(&f, "health.nvml.0000:1b:00.0.ecc.ce") &&
 	       !findings_find(&f, "health.nvml.0000:43:00.0.ecc.ue"), "the quiet GPU and counters are not blamed");
+	check_xids(r, &f);
 	findings_clear(&f);
 	health_record_free(r);
+	test_xids_unsupported(lib);
 }
 
 static void test_bandwidth(void)
