@@ -21,6 +21,9 @@ static char *written(void (*write)(struct json *), int *end)
 	write(&j);
 	*end = json_end(&j);
 	fclose(f);
+	/* json_end's newline is left out: TAP prints the strings compared. */
+	if (text && len && text[len - 1] == '\n')
+		text[len - 1] = 0;
 	return text;
 }
 
@@ -69,11 +72,11 @@ static void check(void (*write)(struct json *), const char *want, int want_end, 
 
 int main(void)
 {
-	check(keyed_document, "{\"schema\":1,\"topo\":{\"n\":2}}\n", 0, "document with a key: schema, then the key's object");
-	check(plain_document, "{\"schema\":1,\"profile\":\"x\"}\n", 0, "document without a key: members beside schema");
-	check(document_left_open, "{\"schema\":1,\"bench\":{\"gpus\":[\n", -22,
+	check(keyed_document, "{\"schema\":1,\"topo\":{\"n\":2}}", 0, "document with a key: schema, then the key's object");
+	check(plain_document, "{\"schema\":1,\"profile\":\"x\"}", 0, "document without a key: members beside schema");
+	check(document_left_open, "{\"schema\":1,\"bench\":{\"gpus\":[", -22,
 	      "an array left open: document_end closes nothing, json_end says -EINVAL");
-	check(known_numbers, "{\"paranoid\":-1,\"missing\":null,\"node\":null,\"errors\":0,\"unread\":null}\n", 0,
+	check(known_numbers, "{\"paranoid\":-1,\"missing\":null,\"node\":null,\"errors\":0,\"unread\":null}", 0,
 	      "known numbers (negative too) are numbers, unknown ones null");
 	return tap_done();
 }
