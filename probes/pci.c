@@ -202,9 +202,10 @@ static int cmp_pci_address(const struct pci_address *a, const struct pci_address
 
 #define ADDRESS_OF(d) (&(struct pci_address){(unsigned)(d)->domain, (d)->bus, (d)->dev, (d)->func})
 
-static int cmp_address(const void *key, const void *elem)
+/* Devices by address: sorting the list, and finding one in it. */
+static int cmp_device(const void *a, const void *b)
 {
-	return cmp_pci_address(key, ADDRESS_OF((const struct pci_device *)elem));
+	return cmp_pci_address(ADDRESS_OF((const struct pci_device *)a), ADDRESS_OF((const struct pci_device *)b));
 }
 
 /* The probe leaves the list sorted by address, so a lookup is a binary
@@ -214,12 +215,11 @@ static int cmp_address(const void *key, const void *elem)
  * what the search misses, a scan finds. */
 struct pci_device *pci_info_find(const struct pci_info *pi, const char *bdf)
 {
-	struct pci_address a;
-	struct pci_device *d;
+	struct pci_device key, *d;
 
-	if (!bdf || !pi->ndevices || pci_parse_bdf(bdf, &a.domain, &a.bus, &a.dev, &a.func) < 0)
+	if (!bdf || !pi->ndevices || pci_parse_bdf(bdf, &key.domain, &key.bus, &key.dev, &key.func) < 0)
 		return NULL;
-	d = bsearch(&a, pi->devices, pi->ndevices, sizeof(*pi->devices), cmp_address);
+	d = bsearch(&key, pi->devices, pi->ndevices, sizeof(*pi->devices), cmp_device);
 	if (d && !strcmp(d->bdf, bdf))
 		return d;
 	for (size_t i = 0; i < pi->ndevices; i++)
@@ -645,11 +645,6 @@ static int cmp_pci_dev(const void *a, const void *b)
 	const struct pci_dev *x = *(struct pci_dev *const *)a, *y = *(struct pci_dev *const *)b;
 
 	return cmp_pci_address(ADDRESS_OF(x), ADDRESS_OF(y));
-}
-
-static int cmp_device(const void *a, const void *b)
-{
-	return cmp_pci_address(ADDRESS_OF((const struct pci_device *)a), ADDRESS_OF((const struct pci_device *)b));
 }
 
 /* Every function libpci found, sorted, with what config space says. */
