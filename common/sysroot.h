@@ -26,6 +26,9 @@ struct sysroot {
 	int dirfd;     /* open O_PATH on the root directory */
 	char *root;    /* as given, for messages */
 	bool live;     /* root is "/": writes reach the running kernel */
+	bool nodev;    /* a tree on a filesystem mounted nodev (no device
+			  node opens there), openat2 at hand: reads open
+			  its files directly (open_tree_file) */
 	char ***trace; /* when set, every path opened, listed or read as a
 			  link is appended here (rigtune snapshot) */
 	struct sr_fault *fault; /* test-only fault injection, NULL unless

@@ -202,9 +202,10 @@ static int cmp_pci_address(const struct pci_address *a, const struct pci_address
 
 #define ADDRESS_OF(d) (&(struct pci_address){(unsigned)(d)->domain, (d)->bus, (d)->dev, (d)->func})
 
-static int cmp_address(const void *key, const void *elem)
+/* Devices by address: sorting the list, and finding one in it. */
+static int cmp_device(const void *a, const void *b)
 {
-	return cmp_pci_address(key, ADDRESS_OF((const struct pci_device *)elem));
+	return cmp_pci_address(ADDRESS_OF((const struct pci_device *)a), ADDRESS_OF((const struct pci_device *)b));
 }
 
 /* The probe leaves the list sorted by address, so a lookup is a binary
@@ -214,12 +215,11 @@ static int cmp_address(const void *key, const void *elem)
  * what the search misses, a scan finds. */
 struct pci_device *pci_info_find(const struct pci_info *pi, const char *bdf)
 {
-	struct pci_address a;
-	struct pci_device *d;
+	struct pci_device key, *d;
 
-	if (!bdf || !pi->ndevices || pci_parse_bdf(bdf, &a.domain, &a.bus, &a.dev, &a.func) < 0)
+	if (!bdf || !pi->ndevices || pci_parse_bdf(bdf, &key.domain, &key.bus, &key.dev, &key.func) < 0)
 		return NULL;
-	d = bsearch(&a, pi->devices, pi->ndevices, sizeof(*pi->devices), cmp_address);
+	d = bsearch(&key, pi->devices, pi->ndevices, sizeof(*pi->devices), cmp_device);
 	if (d && !strcmp(d->bdf, bdf))
 		return d;
 	for (size_t i = 0; i < pi->ndevices; i++)
@@ -647,11 +647,6 @@ static int cmp_pci_dev(const void *a, const void *b)
 	return cmp_pci_address(ADDRESS_OF(x), ADDRESS_OF(y));
 }
 
-static int cmp_device(const void *a, const void *b)
-{
-	return cmp_pci_address(ADDRESS_OF((const struct pci_device *)a), ADDRESS_OF((const struct pci_device *)b));
-}
-
 /* Every function libpci found, sorted, with what config space says. */
 static int pci_enumerate(struct pci_ctx *c)
 {
@@ -1011,10 +1006,51 @@ static int pci_finish(struct pci_info *pi)
 	return pci_judge_links(pi);
 }
 
+static uint32_t config_long(const unsigned char *cfg, size_t len, size_t at)
+{
+	if (at + 4 > len)
+		return 0xffffffff;   /* what libpci reads past a dump's end */
+	return (uint32_t)cfg[at] | (uint32_t)cfg[at + 1] << 8 | (uint32_t)cfg[at + 2] << 16 |
+	       (uint32_t)cfg[at + 3] << 24;
+}
+
+/* libpci's dump method parses a byte at a time (an sscanf each), so the
+ * tail of a 4 KiB config file that is all zeros is most of the probe's
+ * time; but a byte left out reads as 0xff, not 0. What stays: the first
+ * 256 bytes (header, capability list), everything up to the last non-zero
+ * byte, and 256 bytes from each extended capability header on the chain
+ * from 0x100, walked as libpci walks it: longer than any capability the
+ * probe reads (ACS control at +6), so a zero register at the very end of
+ * the last capability still reads as 0. */
+size_t pci_config_dump_length(const unsigned char *cfg, size_t len)
+{
+	bool seen[PCI_CONFIG_MAX / 4] = {false};
+	size_t keep = 256, at = 0x100;
+
+	if (len > PCI_CONFIG_MAX)
+		len = PCI_CONFIG_MAX;
+	for (size_t i = len; i > keep; i--)
+		if (cfg[i - 1]) {
+			keep = i;
+			break;
+		}
+	for (uint32_t header; at && !seen[at / 4]; at = (header >> 20) & ~3u) {
+		header = config_long(cfg, len, at);
+		if (!header || header == 0xffffffff)
+			break;
+		seen[at / 4] = true;
+		if (at + 0x100 > keep)
+			keep = at + 0x100;
+	}
+	keep = (keep + 15) & ~(size_t)15;
+	return keep < len ? keep : len - len % 16;
+}
+
 /* One device of a tree as lspci -xxxx shows it: its address, then its
- * config file (read through the sysroot layer) 16 bytes a line. A device
- * whose config cannot be read (missing, a FIFO, a device node) gets no
- * bytes: libpci reads them as 0xff and sysfs attributes fill in. */
+ * config file (read through the sysroot layer) 16 bytes a line, up to
+ * pci_config_dump_length. A device whose config cannot be read (missing,
+ * a FIFO, a device node) gets no bytes: libpci reads them as 0xff and
+ * sysfs attributes fill in. */
 static int dump_device(const struct sysroot *sr, const char *bdf, struct strbuf *sb)
 {
 	_cleanup_free_ char *cfg = NULL;
@@ -1025,7 +1061,7 @@ static int dump_device(const struct sysroot *sr, const char *bdf, struct strbuf 
 		return r;
 	if (sr_read_file(sr, &cfg, &len, "sys/bus/pci/devices/%s/config", bdf) < 0)
 		len = 0;
-	len = len > 4096 ? 4096 : len - len % 16;
+	len = pci_config_dump_length((const unsigned char *)cfg, len);
 	for (size_t off = 0; off < len && r >= 0; off += 16) {
 		static const char hex[] = "0123456789abcdef";
 		char line[8 + 16 * 3 + 2];

@@ -4,6 +4,7 @@
  * (downgraded, idle GPU, limiting hop). Nothing here reads a file. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "probes/host.h"
@@ -44,6 +45,13 @@ void pci_link_from_regs(uint32_t lnkcap, uint16_t lnksta, uint32_t lnkcap2, stru
 void pci_link_finish(struct pci_link *l);
 /* True when some speed or width of the link is known. */
 bool pci_link_known(const struct pci_link *l);
+
+/* Extended config space: the most a config file or an lspci dump holds. */
+#define PCI_CONFIG_MAX 4096
+/* How much of a config file of len bytes an lspci-style dump must hold
+ * for libpci to read from it everything the probe reads from the file
+ * (bytes left out read as 0xff): a multiple of 16, at most len. */
+size_t pci_config_dump_length(const unsigned char *cfg, size_t len);
 
 /* A function as sys/bus/pci/devices/BDF shows it, for code that must
  * look at a device the probe did not see (no libpci, or one that appeared

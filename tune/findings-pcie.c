@@ -8,7 +8,9 @@
  *         hop above ("pcie.path.BDF"), or a port that can run only a
  *         lower speed than the card ("pcie.slot.BDF");
  *   info  a card in a slot wired for fewer lanes (x16 in x8: normal on
- *         x8/x8 desktop boards), or an idle GPU's power-saving link. */
+ *         x8/x8 desktop boards), or an idle GPU's power-saving link.
+ * And a warning "pcie.enumeration" when the probe could not enumerate
+ * every device (pci.error): what it missed, nothing judged. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -145,6 +147,17 @@ int findings_pcie(const struct findings_ctx *ctx, struct findings *f)
 {
 	const struct pci_info *pi = &ctx->host->pci;
 
+	/* Without it the audit would pass a rig whose devices nobody saw:
+	 * links, IRQ locality and GPU placement all judge PCI devices. */
+	if (pi->error) {
+		int r = findings_add(f, FINDING_WARN, "pcie.enumeration", "PCI devices",
+				     "rigtune probe shows what was read; check sys/bus/pci/devices (or the --pci-dump file)",
+				     "PCI enumeration failed (%s): %s; devices it missed were not judged",
+				     pi->method ? pi->method : "sysfs", pi->error);
+
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < pi->ndevices; i++) {
 		const struct pci_device *d = &pi->devices[i];
 		int r;

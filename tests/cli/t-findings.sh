@@ -231,4 +231,12 @@ check "a value changed since: exit 1" test $? = 1
 check "... the file, what apply wrote and what it holds now" pyjson "$WORK/st.json" \
 	"[(c['label'], c['applied'], c['current']) for c in d['changes'] if c['state'] == 'changed since'] == [('thp.enabled', 'never', 'madvise')]"
 
+# ---- PCI enumeration failed: a profile asking nothing of PCI still says so ----
+mkdir "$WORK/st/sys/bus/pci/devices/not-an-address"
+R --sysroot "$WORK/st" audit quiet --json > "$WORK/noenum.json"
+check "PCI enumeration failed: the audit warns, naming what broke it" pyjson "$WORK/noenum.json" \
+	"[(c['status'], 'not-an-address: not a PCI address' in c['actual']) for c in d['checks'] if c['id'] == 'pcie.enumeration'] == [('warn', True)]"
+R --sysroot "$WORK/st" audit quiet > "$WORK/out"
+check "... in the text report too" grep -q '^WARN *pcie.enumeration' "$WORK/out"
+
 done_testing

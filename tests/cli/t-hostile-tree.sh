@@ -23,6 +23,16 @@ enabled = never
 EOF
 is_root() { [ "$(id -u)" = 0 ]; }
 
+# ---- on a nodev filesystem (t-hostile-nodev), reads open files directly ----
+
+if [ -n "$RIGTUNE_TEST_NODEV" ] && command -v strace > /dev/null; then
+	fresh
+	strace -f -o "$TMP/strace" -e trace=open,openat,openat2 "$RIGTUNE" --sysroot "$T" apply --dry-run thp \
+		> /dev/null 2>&1
+	check "nodev tree: files open directly, none through /proc/self/fd" \
+		bash -c '! grep -q "/proc/self/fd/" "$1" && grep -q "transparent_hugepage/enabled" "$1"' _ "$TMP/strace"
+fi
+
 # ---- files that are not files ----
 
 fresh

@@ -272,6 +272,48 @@ static void test_overdriven_and_loop(void)
 	tree_free(&t);
 }
 
+/* An extended capability header at `at`: id, version 1, next. */
+static void put_ext_cap(unsigned char *cfg, size_t at, unsigned id, unsigned next)
+{
+	uint32_t h = id | 1u << 16 | (uint32_t)next << 20;
+
+	for (int i = 0; i < 4; i++)
+		cfg[at + (size_t)i] = (unsigned char)(h >> (8 * i));
+}
+
+/* The dump of a tree's config file leaves its zero tail out (libpci
+ * parses a dump byte by byte), but never a byte a capability needs:
+ * left out, it would read as 0xff, not 0. */
+static void test_config_dump_length(void)
+{
+	static unsigned char cfg[PCI_CONFIG_MAX];
+
+	memset(cfg, 0, sizeof(cfg));
+	cfg[0] = 0x86;
+	tap_is_int((int)pci_config_dump_length(cfg, sizeof(cfg)), 256, "no extended capability: the first 256 bytes");
+	tap_is_int((int)pci_config_dump_length(cfg, 64), 64, "a 64-byte config (non-root read): all of it");
+	tap_is_int((int)pci_config_dump_length(cfg, 70), 64, "a partial line is left out, as before");
+	/* AER at 0x100, the last capability, every status and mask zero: its
+	 * registers (0x48 bytes) must read as 0, not as "all errors" */
+	put_ext_cap(cfg, 0x100, 0x0001, 0);
+	tap_ok(pci_config_dump_length(cfg, sizeof(cfg)) >= 0x100 + 0x48, "a zero AER status at the tail is kept");
+	/* ACS at a header ending a 16-byte line, control (+6) zero: the line
+	 * rounding alone would cut it */
+	put_ext_cap(cfg, 0x100, 0x0001, 0x1fc);
+	put_ext_cap(cfg, 0x1fc, 0x000d, 0);
+	tap_ok(pci_config_dump_length(cfg, sizeof(cfg)) >= 0x1fc + 8, "ACS control after the last non-zero byte is kept");
+	tap_is_int((int)pci_config_dump_length(cfg, sizeof(cfg)) % 16, 0, "whole 16-byte lines");
+	/* a non-zero byte far out is kept, whatever the chain says */
+	cfg[0xe01] = 1;
+	tap_is_int((int)pci_config_dump_length(cfg, sizeof(cfg)), 0xe10, "up to the last non-zero byte's line");
+	cfg[0xe01] = 0;
+	/* a chain that loops ends, and keeps what it visited */
+	put_ext_cap(cfg, 0x1fc, 0x000d, 0x100);
+	tap_is_int((int)pci_config_dump_length(cfg, sizeof(cfg)), 0x300, "a looping chain ends");
+	/* a chain pointing past a short file: nothing past the file */
+	tap_is_int((int)pci_config_dump_length(cfg, 0x200), 0x200, "never more than the file");
+}
+
 int main(void)
 {
 	test_speed_strings();
@@ -285,5 +327,6 @@ int main(void)
 	test_uplink_and_slot();
 	test_not_idle();
 	test_overdriven_and_loop();
+	test_config_dump_length();
 	return tap_done();
 }
