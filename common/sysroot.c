@@ -120,6 +120,7 @@ int sysroot_open(const char *root, struct sysroot **ret)
 		return -ENOMEM;
 	}
 	sr->dirfd = fd;
+	sr->fd_dir = -1;
 	{
 		struct stat slash;
 
@@ -130,6 +131,8 @@ int sysroot_open(const char *root, struct sysroot **ret)
 	if (!sr->live) {
 		sr->fault = fault_from_env();
 		sr->nodev = tree_is_nodev(fd);
+		fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		sr->fd_dir = fd < 0 ? -1 : fd;
 	}
 	*ret = sr;
 	return 0;
@@ -139,6 +142,8 @@ struct sysroot *sysroot_free(struct sysroot *sr)
 {
 	if (sr) {
 		close(sr->dirfd);
+		if (sr->fd_dir >= 0)
+			close(sr->fd_dir);
 		free(sr->root);
 		free(sr->fault);
 		free(sr);
@@ -233,14 +238,23 @@ static void trace_path(const struct sysroot *sr, const char *path)
 }
 
 /* Reopen an O_PATH descriptor for I/O: the same inode, whatever has
- * been renamed or replaced at its path since. */
-static int reopen_fd(int pfd, int flags)
+ * been renamed or replaced at its path since. Through the sysroot's
+ * open /proc/self/fd where there is one: a tree's probe reopens every
+ * file it reads, and resolving "/proc/self/fd" each time was a sixth of
+ * a read. */
+static int reopen_fd(const struct sysroot *sr, int pfd, int flags)
 {
 	char proc[64];
 	int fd;
 
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
-	fd = open(proc, (flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL)) | O_CLOEXEC);
+	flags = (flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL)) | O_CLOEXEC;
+	if (sr->fd_dir >= 0) {
+		snprintf(proc, sizeof(proc), "%d", pfd);
+		fd = openat(sr->fd_dir, proc, flags);
+	} else {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+		fd = open(proc, flags);
+	}
 	return fd < 0 ? -errno : fd;
 }
 
@@ -251,7 +265,7 @@ static int reopen_fd(int pfd, int flags)
  * file or a directory is closed unread (-ENXIO). *undecided when this
  * cannot tell (EACCES: a device node, or a real permission problem;
  * EXDEV: a mount inside the tree): the caller takes the O_PATH route. */
-static int open_nodev_file(int dirfd, const char *path, int flags, bool *undecided)
+static int open_nodev_file(int dirfd, const char *path, int flags, bool *undecided, off_t *size)
 {
 	_cleanup_close_ int fd = open_resolved(dirfd, path, flags | O_NONBLOCK | O_NOCTTY,
 					       RESOLVE_IN_ROOT | RESOLVE_NO_XDEV);
@@ -266,6 +280,7 @@ static int open_nodev_file(int dirfd, const char *path, int flags, bool *undecid
 		return -ENXIO;
 	if (!(flags & O_NONBLOCK) && S_ISREG(st.st_mode) && fcntl(fd, F_SETFL, flags & O_APPEND) < 0)
 		return -errno;
+	*size = S_ISREG(st.st_mode) ? st.st_size : -1;
 	return TAKE_FD(fd);
 }
 
@@ -276,15 +291,16 @@ static int open_nodev_file(int dirfd, const char *path, int flags, bool *undecid
  * anything else is -ENXIO (see tree_file_writable for writes). A nodev
  * tree's files open directly (open_nodev_file). The live root opens
  * directly: its sysfs and procfs files are the kernel's. */
-static int open_tree_file(const struct sysroot *sr, const char *path, int flags, uint64_t resolve)
+static int open_tree_file(const struct sysroot *sr, const char *path, int flags, uint64_t resolve, off_t *size)
 {
 	_cleanup_close_ int pfd = -1;
 	struct stat st;
 	int dirfd = sr->dirfd;
 
+	*size = -1;
 	if (sr->nodev && !(flags & (O_PATH | O_WRONLY | O_RDWR | O_CREAT)) && resolve == RESOLVE_IN_ROOT) {
 		bool undecided;
-		int fd = open_nodev_file(dirfd, path, flags, &undecided);
+		int fd = open_nodev_file(dirfd, path, flags, &undecided, size);
 
 		if (!undecided)
 			return fd;
@@ -296,19 +312,30 @@ static int open_tree_file(const struct sysroot *sr, const char *path, int flags,
 		return -errno;
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return -ENXIO;
-	return reopen_fd(pfd, flags & ~O_NONBLOCK);
+	*size = S_ISREG(st.st_mode) ? st.st_size : -1;
+	return reopen_fd(sr, pfd, flags & ~O_NONBLOCK);
 }
 
-static int sr_vopen(const struct sysroot *sr, int flags, const char *fmt, va_list ap)
+/* *size: a tree's regular file's size, else -1 (the live kernel's
+ * files give sizes that are not their contents'). */
+static int sr_vopen_sized(const struct sysroot *sr, int flags, off_t *size, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *path = vpath(fmt, ap);
 
+	*size = -1;
 	if (!path)
 		return -ENOMEM;
 	trace_path(sr, path);
 	if (!sr->live)
-		return open_tree_file(sr, path, flags, RESOLVE_IN_ROOT);
+		return open_tree_file(sr, path, flags, RESOLVE_IN_ROOT, size);
 	return open_resolved(sr->dirfd, path, flags, RESOLVE_IN_ROOT);
+}
+
+static int sr_vopen(const struct sysroot *sr, int flags, const char *fmt, va_list ap)
+{
+	off_t size;
+
+	return sr_vopen_sized(sr, flags, &size, fmt, ap);
 }
 
 int sr_open(const struct sysroot *sr, int flags, const char *fmt, ...)
@@ -322,7 +349,10 @@ int sr_open(const struct sysroot *sr, int flags, const char *fmt, ...)
 	return r;
 }
 
-static int read_fd(int fd, char **ret, size_t *len)
+/* size: the file's size where it tells the end of its contents (a
+ * tree's regular file), so that the read that would return 0 is not
+ * made; -1 reads to end of file. */
+static int read_fd(int fd, off_t size, char **ret, size_t *len)
 {
 	struct strbuf sb = {0};
 	char buf[8192];
@@ -344,6 +374,8 @@ static int read_fd(int fd, char **ret, size_t *len)
 			strbuf_release(&sb);
 			return r;
 		}
+		if (size > 0 && sb.len == (size_t)size)
+			break;
 	}
 	if (len)
 		*len = sb.len;
@@ -370,16 +402,17 @@ static int unless_fifo_blocking(int fd)
  * non-blocking, as above; a regular file is read again, blocking. */
 static int sr_vread_file(const struct sysroot *sr, char **ret, size_t *len, const char *fmt, va_list ap)
 {
-	_cleanup_close_ int fd = sr_vopen(sr, O_RDONLY | O_NONBLOCK, fmt, ap);
+	off_t size;
+	_cleanup_close_ int fd = sr_vopen_sized(sr, O_RDONLY | O_NONBLOCK, &size, fmt, ap);
 	int r;
 
 	if (fd < 0)
 		return fd;
-	r = read_fd(fd, ret, len);
+	r = read_fd(fd, size, ret, len);
 	if (r != -EAGAIN || unless_fifo_blocking(fd) < 0 || (fcntl(fd, F_GETFL) & O_NONBLOCK) ||
 	    lseek(fd, 0, SEEK_SET) != 0)
 		return r;
-	return read_fd(fd, ret, len);
+	return read_fd(fd, size, ret, len);
 }
 
 int sr_read_file(const struct sysroot *sr, char **ret, size_t *len, const char *fmt, ...)
@@ -905,10 +938,10 @@ static int write_tree_value(const struct sysroot *sr, const char *path, const ch
 		r = -errno;
 	if (r < 0)
 		return r;
-	fd = reopen_fd(pfd, O_RDONLY);
+	fd = reopen_fd(sr, pfd, O_RDONLY);
 	if (fd < 0)
 		return fd;
-	r = read_fd(fd, &old, NULL);
+	r = read_fd(fd, -1, &old, NULL);
 	if (r == 0)
 		r = emulated_content(old, value, &content);
 	if (r == 0)

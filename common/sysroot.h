@@ -29,6 +29,8 @@ struct sysroot {
 	bool nodev;    /* a tree on a filesystem mounted nodev (no device
 			  node opens there), openat2 at hand: reads open
 			  its files directly (open_tree_file) */
+	int fd_dir;    /* a tree's: /proc/self/fd, open O_PATH, to reopen
+			  O_PATH descriptors with (-1: by the full path) */
 	char ***trace; /* when set, every path opened, listed or read as a
 			  link is appended here (rigtune snapshot) */
 	struct sr_fault *fault; /* test-only fault injection, NULL unless
