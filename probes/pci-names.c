@@ -168,12 +168,15 @@ static bool top_level(const char *s, const char *e)
 }
 
 /* The lines from s on, until every wanted entry is found, or with
- * one_block until the block that s starts ends. */
-static void id_scan_lines(struct id_table *t, const char *s, const char *end, bool one_block)
+ * one_block until the block that s starts ends or `want` entries of it
+ * are found (Intel's block alone is 8,500 lines). */
+static void id_scan_lines(struct id_table *t, const char *s, const char *end, bool one_block, size_t want)
 {
 	struct id_block b = {0};
+	size_t from = t->found;
 
-	for (bool first = true; s < end && t->found < t->n; first = false) {
+	for (bool first = true; s < end && t->found < t->n && (!one_block || t->found - from < want);
+	     first = false) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s)), *e = nl ? nl : end;
 
 		if (one_block && !first && top_level(s, e))
@@ -196,18 +199,40 @@ static int vendor_of(const char *s, const char *end)
 	return top_level(s, end) ? hex_id(s, end, 4) : -1;
 }
 
+/* Stretches of pci.ids already walked: from `from` to `line` there is no
+ * vendor line, and `line` is one (vendor id). A binary search that lands
+ * inside a big vendor block walks to the block's end; searches for
+ * several vendors land in the same blocks again and again. */
+struct vendor_walks {
+	struct {
+		const char *from, *line;
+		int id;
+	} v[64];
+	size_t n;
+};
+
 /* The first vendor line at or after s, before end, or NULL. */
-static const char *vendor_line_from(const char *s, const char *end, int *id)
+static const char *vendor_line_from(struct vendor_walks *w, const char *s, const char *end, int *id)
 {
+	const char *start = s;
+
+	for (size_t i = 0; i < w->n; i++)
+		if (w->v[i].from <= s && s <= w->v[i].line) {
+			*id = w->v[i].id;
+			return w->v[i].line < end ? w->v[i].line : NULL;
+		}
 	for (; s < end; s = next_line(s, end))
-		if ((*id = vendor_of(s, end)) >= 0)
+		if ((*id = vendor_of(s, end)) >= 0) {
+			if (w->n < ARRAY_SIZE(w->v))
+				w->v[w->n++] = (typeof(w->v[0])){start, s, *id};
 			return s;
+		}
 	return NULL;
 }
 
 /* Vendor v's line, by binary search over [s, end): pci.ids lists the
  * vendors in order of their ids, as its export writes them. */
-static const char *find_vendor(const char *s, const char *end, unsigned v)
+static const char *find_vendor(struct vendor_walks *w, const char *s, const char *end, unsigned v)
 {
 	const char *lo = s, *hi = end;
 
@@ -217,7 +242,7 @@ static const char *find_vendor(const char *s, const char *end, unsigned v)
 
 		while (mid > lo && mid[-1] != '\n')
 			mid--; /* the start of its line: lo <= mid < hi */
-		l = vendor_line_from(mid, hi, &id);
+		l = vendor_line_from(w, mid, hi, &id);
 		if (!l)
 			hi = mid;
 		else if ((unsigned)id == v)
@@ -256,22 +281,39 @@ static const char *find_classes(const char *s, const char *end)
 /* pci.ids lists some 2,500 vendors in order, then the classes: with a
  * few vendors wanted, a binary search for each vendor's block and a
  * walk back from the end to the classes skip the rest of the 1.3 MB. */
+/* The entries of vendor v's block wanted: the vendor and its devices
+ * (the table is sorted: devices after vendors, each kind by id). */
+static size_t block_wants(const struct id_table *t, unsigned v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		unsigned kind = (unsigned)(t->v[i].key >> 32), id1 = (unsigned)(t->v[i].key >> 16) & 0xffff;
+
+		n += (kind == ID_VENDOR || kind == ID_DEVICE) && id1 == v;
+	}
+	return n;
+}
+
 static void id_scan(struct id_table *t, const char *s, size_t size)
 {
 	const char *end = s + size, *classes = find_classes(s, end), *p;
+	struct vendor_walks walks = {.n = 0};
 	size_t vendors = 0;
 
 	for (size_t i = 0; i < t->n; i++)
 		vendors += t->v[i].key >> 32 == ID_VENDOR;
 	if (vendors > SEARCH_VENDORS || !classes) {
-		id_scan_lines(t, s, end, false);
+		id_scan_lines(t, s, end, false, 0);
 		return;
 	}
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].key >> 32 == ID_VENDOR &&
-		    (p = find_vendor(s, classes, (unsigned)(t->v[i].key >> 16) & 0xffff)))
-			id_scan_lines(t, p, classes, true);
-	id_scan_lines(t, classes, end, false);
+	for (size_t i = 0; i < t->n; i++) {
+		unsigned v = (unsigned)(t->v[i].key >> 16) & 0xffff;
+
+		if (t->v[i].key >> 32 == ID_VENDOR && (p = find_vendor(&walks, s, classes, v)))
+			id_scan_lines(t, p, classes, true, block_wants(t, v));
+	}
+	id_scan_lines(t, classes, end, false, 0);
 }
 
 /* The name pci.ids gives key, or NULL in *ret. 0 or -ENOMEM. */
