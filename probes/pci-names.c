@@ -295,15 +295,21 @@ static size_t block_wants(const struct id_table *t, unsigned v)
 	return n;
 }
 
-static void id_scan(struct id_table *t, const char *s, size_t size)
+static size_t id_vendors(const struct id_table *t)
 {
-	const char *end = s + size, *classes = find_classes(s, end), *p;
-	struct vendor_walks walks = {.n = 0};
 	size_t vendors = 0;
 
 	for (size_t i = 0; i < t->n; i++)
 		vendors += t->v[i].key >> 32 == ID_VENDOR;
-	if (vendors > SEARCH_VENDORS || !classes) {
+	return vendors;
+}
+
+static void id_scan(struct id_table *t, const char *s, size_t size)
+{
+	const char *end = s + size, *classes = find_classes(s, end), *p;
+	struct vendor_walks walks = {.n = 0};
+
+	if (id_vendors(t) > SEARCH_VENDORS || !classes) {
 		id_scan_lines(t, s, end, false, 0);
 		return;
 	}
@@ -340,8 +346,10 @@ static int id_apply(const struct id_table *t, struct pci_device *d)
 	return 0;
 }
 
-/* The whole file in memory: mapped, or NULL when it cannot be read. */
-static const char *ids_map(const char *path, size_t *size)
+/* The whole file in memory: mapped, or NULL when it cannot be read.
+ * Populated up front (one fault, not 300) when it will be read through;
+ * a search touches a few dozen of its pages. */
+static const char *ids_map(const char *path, bool whole, size_t *size)
 {
 	struct stat st;
 	void *m;
@@ -353,7 +361,7 @@ static const char *ids_map(const char *path, size_t *size)
 		close(fd);
 		return NULL;
 	}
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0); /* one fault, not 300 */
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | (whole ? MAP_POPULATE : 0), fd, 0);
 	close(fd);
 	if (m == MAP_FAILED)
 		return NULL;
@@ -368,7 +376,7 @@ int pci_names_from_ids(struct pci_info *pi, pci_names_wanted *wanted, const char
 	size_t size = 0;
 	int r = id_table_build(pi, wanted, &t);
 
-	if (r < 0 || !t.n || !(ids = ids_map(ids_path, &size))) {
+	if (r < 0 || !t.n || !(ids = ids_map(ids_path, id_vendors(&t) > SEARCH_VENDORS, &size))) {
 		free(t.v);
 		return r;
 	}
