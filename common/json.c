@@ -28,11 +28,15 @@ int json_end(struct json *j)
 
 static void newline(struct json *j)
 {
+	/* The indentation a write at a time, not one per level. */
+	static const char spaces[] = "                                                                ";
+	const int chunk = (int)sizeof(spaces) - 1;
+
 	if (j->compact)
 		return;
 	fputc('\n', j->out);
-	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->out);
+	for (int want = 2 * j->depth; want > 0; want -= chunk)
+		fwrite(spaces, 1, (size_t)(want < chunk ? want : chunk), j->out);
 }
 
 /* Separator and indentation before a value or a key. */
