@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct cpuset;
@@ -35,6 +36,16 @@ struct sysroot {
 			  link is appended here (rigtune snapshot) */
 	struct sr_fault *fault; /* test-only fault injection, NULL unless
 				   RIGTUNE_FAULT is set on a captured tree */
+	dev_t root_dev;          /* the root's filesystem, */
+	bool root_fs_local;      /* one whose permissions the kernel keeps
+				    (tmpfs, ext4, xfs, btrfs: not NFS, FUSE) */
+	/* A directory view (sysroot_at): the tree it is in, the directory's
+	 * path there, and whether only root or this user can change its
+	 * entries (then a name's type, read first, is still its type when
+	 * it is opened: see open_in_trusted_dir). */
+	const struct sysroot *parent;
+	char *prefix;
+	bool trusted_dir;
 };
 
 /* Test-only fault injection (tests/cli/t-fault.sh, RELIABILITY.md): on a
@@ -47,6 +58,17 @@ struct sysroot {
  * Read once, by sysroot_open. */
 int sysroot_open(const char *root, struct sysroot **ret);
 struct sysroot *sysroot_free(struct sysroot *sr);
+
+/* A directory under the root, as a sysroot of its own (*ret, released
+ * with sysroot_at_release): paths given to it are relative to that
+ * directory, and every reader and writer takes it. A probe that reads a
+ * device's seven files or an IRQ's four resolves the directory's path
+ * once, not once a file. A path that leaves the directory (a symlink,
+ * "..") is resolved from the root as prefix/path, so a view reads what
+ * the root would. Views of views are views of the root. */
+int sysroot_at(const struct sysroot *sr, struct sysroot *ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void sysroot_at_release(struct sysroot *view);
 
 /* Open a file under the root for reading (O_RDONLY|O_CLOEXEC). Symlinks
  * resolve inside the root, as if it were "/". */
@@ -92,6 +114,9 @@ int sr_readlink(const struct sysroot *sr, char **ret, bool basename, const char 
 	__attribute__((format(printf, 4, 5)));
 bool sr_exists(const struct sysroot *sr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* stat() of a path (symlinks followed inside the root). */
+int sr_stat(const struct sysroot *sr, struct stat *ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Sorted names in a directory whose names start with prefix ("" for all;
  * "." and ".." left out). NULL-terminated, free with strv_free. */
 int sr_list(const struct sysroot *sr, const char *prefix, char ***ret, const char *fmt, ...)

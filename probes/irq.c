@@ -58,7 +58,7 @@ static void irq_devices_free(struct irq_info *info)
  * files (on a tree, a live host; not from a --pci-dump, whose devices
  * may be another machine's), so they are taken from it where it has the
  * device, as on a large machine they are thousands of reads again. */
-static int read_node_driver(const struct sysroot *sr, const struct pci_info *pi, const char *bdf,
+static int read_node_driver(const struct sysroot *dev, const struct pci_info *pi, const char *bdf,
 			    struct irq_device *d)
 {
 	const struct pci_device *pd = pi ? pci_info_find(pi, bdf) : NULL;
@@ -70,27 +70,32 @@ static int read_node_driver(const struct sysroot *sr, const struct pci_info *pi,
 		d->driver = pd->driver ? strdup(pd->driver) : NULL;
 		return pd->driver && !d->driver ? -ENOMEM : 0;
 	}
-	if (sr_read_s64(sr, &v, PCI_DIR "/%s/numa_node", bdf) == 0 && v >= 0 && v < INT_MAX)
+	if (sr_read_s64(dev, &v, "numa_node") == 0 && v >= 0 && v < INT_MAX)
 		d->node = (int)v;
-	r = sr_readlink(sr, &d->driver, true, PCI_DIR "/%s/driver", bdf);
+	r = sr_readlink(dev, &d->driver, true, "driver");
 	return r == -ENOMEM ? r : 0;
 }
 
+/* dev: a view of the device's directory (sysroot_at). */
 static int read_pci_dev(const struct sysroot *sr, const struct pci_info *pi, const char *bdf,
 			struct irq_device *d)
 {
+	struct sysroot dev;
 	int64_t v;
 	int r;
 
 	d->node = UNKNOWN;
 	if (!(d->bdf = strdup(bdf)))
 		return -ENOMEM;
-	r = read_node_driver(sr, pi, bdf, d);
+	r = sysroot_at(sr, &dev, PCI_DIR "/%s", bdf);
 	if (r < 0)
-		return r;
-	if (sr_read_s64(sr, &v, PCI_DIR "/%s/irq", bdf) == 0 && v > 0 && v < INT_MAX)
+		return r == -ENOMEM ? r : 0;
+	r = read_node_driver(&dev, pi, bdf, d);
+	if (r >= 0 && sr_read_s64(&dev, &v, "irq") == 0 && v > 0 && v < INT_MAX)
 		d->legacy = (int)v;
-	r = sr_list_ids(sr, "", &d->msi, &d->nmsi, PCI_DIR "/%s/msi_irqs", bdf);
+	if (r >= 0)
+		r = sr_list_ids(&dev, "", &d->msi, &d->nmsi, "msi_irqs");
+	sysroot_at_release(&dev);
 	return r == -ENOMEM ? r : 0;
 }
 
@@ -364,45 +369,52 @@ static int attach_device(const struct irq_info *p, const struct irq_owners *o, s
 }
 
 /* The affinity files' mode: 1 writable, 0 read-only, -1 unknown. */
-static int affinity_mode(const struct sysroot *sr, int irq)
+static int affinity_mode(const struct sysroot *dir)
 {
-	_cleanup_close_ int fd = sr_open(sr, O_PATH, "proc/irq/%d/smp_affinity", irq);
 	struct stat st;
 
-	if (fd < 0 || fstat(fd, &st) < 0)
+	if (sr_stat(dir, &st, "smp_affinity") < 0)
 		return -1;
 	return (st.st_mode & 0222) != 0;
 }
 
-/* 1 managed, 0 not, -1 debugfs unavailable. */
-static int debugfs_managed(const struct sysroot *sr, int irq)
+/* 1 managed, 0 not, -1 unknown; irqs: a view of debugfs' irq/irqs, or
+ * NULL where there is none. */
+static int debugfs_managed(const struct sysroot *irqs, int irq)
 {
 	_cleanup_free_ char *text = NULL;
 
-	if (sr_read_file(sr, &text, NULL, "sys/kernel/debug/irq/irqs/%d", irq) < 0)
+	if (!irqs || sr_read_file(irqs, &text, NULL, "%d", irq) < 0)
 		return -1;
 	return strstr(text, "IRQD_AFFINITY_MANAGED") != NULL;
 }
 
+/* proc/irq/N, through a view of it: one resolution for its four files. */
 static int read_affinity(const struct sysroot *sr, struct irq_entry *e)
 {
+	struct sysroot dir;
 	int64_t node;
 	int r;
 
-	r = sr_read_cpulist(sr, &e->affinity, "proc/irq/%d/smp_affinity_list", e->irq);
+	r = sysroot_at(sr, &dir, "proc/irq/%d", e->irq);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	r = sr_read_cpulist(&dir, &e->affinity, "smp_affinity_list");
 	if (r < 0 && r != -ENOMEM)
-		r = sr_read_cpumask(sr, &e->affinity, "proc/irq/%d/smp_affinity", e->irq);
-	if (r == -ENOMEM)
-		return r;
-	r = sr_read_cpulist(sr, &e->effective, "proc/irq/%d/effective_affinity_list", e->irq);
-	if (r < 0 && r != -ENOMEM)
-		r = sr_read_cpumask(sr, &e->effective, "proc/irq/%d/effective_affinity", e->irq);
-	if (r == -ENOMEM)
-		return r;
-	if (sr_read_s64(sr, &node, "proc/irq/%d/node", e->irq) == 0 && node >= 0 && node < INT_MAX)
-		e->node = (int)node;
-	e->affinity_writable = affinity_mode(sr, e->irq);
-	return 0;
+		r = sr_read_cpumask(&dir, &e->affinity, "smp_affinity");
+	if (r != -ENOMEM) {
+		r = sr_read_cpulist(&dir, &e->effective, "effective_affinity_list");
+		if (r < 0 && r != -ENOMEM)
+			r = sr_read_cpumask(&dir, &e->effective, "effective_affinity");
+	}
+	if (r != -ENOMEM) {
+		if (sr_read_s64(&dir, &node, "node") == 0 && node >= 0 && node < INT_MAX)
+			e->node = (int)node;
+		e->affinity_writable = affinity_mode(&dir);
+		r = 0;
+	}
+	sysroot_at_release(&dir);
+	return r;
 }
 
 /* nvme's I/O queue vectors ("nvme0q1"...; q0 is the admin queue) have
@@ -419,12 +431,15 @@ static bool nvme_io_queue(const struct irq_entry *e)
 
 static void decide_managed(const struct sysroot *sr, struct irq_info *info)
 {
+	struct sysroot irqs;
+	bool have_irqs = sysroot_at(sr, &irqs, "sys/kernel/debug/irq/irqs") == 0;
+
 	info->mode_trusted = sr->live;
 	for (size_t i = 0; i < info->nirqs && !info->mode_trusted; i++)
 		info->mode_trusted = info->irqs[i].affinity_writable == 1;
 	for (size_t i = 0; i < info->nirqs; i++) {
 		struct irq_entry *e = &info->irqs[i];
-		int dbg = debugfs_managed(sr, e->irq);
+		int dbg = debugfs_managed(have_irqs ? &irqs : NULL, e->irq);
 
 		if (dbg >= 0) {
 			e->managed = dbg == 1;
@@ -438,6 +453,8 @@ static void decide_managed(const struct sysroot *sr, struct irq_info *info)
 			e->managed_source = "nvme I/O queue";
 		}
 	}
+	if (have_irqs)
+		sysroot_at_release(&irqs);
 }
 
 /* Effective CPUs outside the device's node; with only the allowed set

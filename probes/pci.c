@@ -692,22 +692,20 @@ static int pci_enumerate(struct pci_ctx *c)
 	return 0;
 }
 
-static int sysfs_hex(const struct sysroot *sr, const char *dir, const char *name, uint64_t *ret)
-{
-	return sr_read_hex(sr, ret, "%s/%s", dir, name);
-}
+/* The functions below read a device's directory through a view of it
+ * (sysroot_at): its path is resolved once, not once per file. */
 
 /* Vendor, device and class from sysfs (libpci could not read them, or a
  * bridge only the device's path names). */
-static void sysfs_read_ident(const struct sysroot *sr, const char *dir, struct pci_device *d, bool need_class)
+static void sysfs_read_ident(const struct sysroot *dev, struct pci_device *d, bool need_class)
 {
 	uint64_t v;
 
-	if (d->vendor_id == 0xffff && sysfs_hex(sr, dir, "vendor", &v) == 0 && v < 0xffff)
+	if (d->vendor_id == 0xffff && sr_read_hex(dev, &v, "vendor") == 0 && v < 0xffff)
 		d->vendor_id = (unsigned)v;
-	if (d->device_id == 0xffff && sysfs_hex(sr, dir, "device", &v) == 0 && v < 0xffff)
+	if (d->device_id == 0xffff && sr_read_hex(dev, &v, "device") == 0 && v < 0xffff)
 		d->device_id = (unsigned)v;
-	if (need_class && sysfs_hex(sr, dir, "class", &v) == 0 && v <= 0xffffff) {
+	if (need_class && sr_read_hex(dev, &v, "class") == 0 && v <= 0xffffff) {
 		d->class_code = (unsigned)(v >> 8);
 		d->prog_if = (unsigned)(v & 0xff);
 		d->is_bridge = d->is_bridge || is_bridge_class(d->class_code);
@@ -716,28 +714,29 @@ static void sysfs_read_ident(const struct sysroot *sr, const char *dir, struct p
 
 int pci_sysfs_ids(const struct sysroot *sr, const char *bdf, struct pci_sysfs_ids *ret)
 {
-	_cleanup_free_ char *dir = xasprintf("sys/bus/pci/devices/%s", bdf);
+	struct sysroot dev;
 	uint64_t cls, vendor;
 	int64_t node;
-	int r;
+	int r = sysroot_at(sr, &dev, "sys/bus/pci/devices/%s", bdf);
 
-	if (!dir)
-		return -ENOMEM;
-	r = sysfs_hex(sr, dir, "class", &cls);
 	if (r < 0)
 		return r;
-	if (cls > 0xffffff)
-		return -EINVAL;
-	if (sysfs_hex(sr, dir, "vendor", &vendor) < 0 || vendor > 0xffff)
-		vendor = 0;
-	if (sr_read_s64(sr, &node, "%s/numa_node", dir) < 0 || node < 0 || node > INT_MAX)
-		node = UNKNOWN;
-	*ret = (struct pci_sysfs_ids){.class_code = (unsigned)(cls >> 8), .vendor_id = (unsigned)vendor,
-				      .numa_node = (int)node};
-	return 0;
+	r = sr_read_hex(&dev, &cls, "class");
+	if (r == 0 && cls > 0xffffff)
+		r = -EINVAL;
+	if (r == 0) {
+		if (sr_read_hex(&dev, &vendor, "vendor") < 0 || vendor > 0xffff)
+			vendor = 0;
+		if (sr_read_s64(&dev, &node, "numa_node") < 0 || node < 0 || node > INT_MAX)
+			node = UNKNOWN;
+		*ret = (struct pci_sysfs_ids){.class_code = (unsigned)(cls >> 8), .vendor_id = (unsigned)vendor,
+					      .numa_node = (int)node};
+	}
+	sysroot_at_release(&dev);
+	return r;
 }
 
-static void sysfs_read_link(const struct sysroot *sr, const char *dir, struct pci_link *l)
+static void sysfs_read_link(const struct sysroot *dev, struct pci_link *l)
 {
 	_cleanup_free_ char *cs = NULL, *ms = NULL, *cw = NULL, *mw = NULL;
 	struct pci_link s;
@@ -746,10 +745,10 @@ static void sysfs_read_link(const struct sysroot *sr, const char *dir, struct pc
 	 * four from it, the four files would only cost four opens. */
 	if (!isnan(l->speed_gts) && !isnan(l->max_speed_gts) && l->width > 0 && l->max_width > 0)
 		return;
-	(void)sr_read_string(sr, &cs, "%s/current_link_speed", dir);
-	(void)sr_read_string(sr, &ms, "%s/max_link_speed", dir);
-	(void)sr_read_string(sr, &cw, "%s/current_link_width", dir);
-	(void)sr_read_string(sr, &mw, "%s/max_link_width", dir);
+	(void)sr_read_string(dev, &cs, "current_link_speed");
+	(void)sr_read_string(dev, &ms, "max_link_speed");
+	(void)sr_read_string(dev, &cw, "current_link_width");
+	(void)sr_read_string(dev, &mw, "max_link_width");
 	pci_link_init(&s);
 	s.speed_gts = pci_speed_parse(cs);
 	s.max_speed_gts = pci_speed_parse(ms);
@@ -772,13 +771,15 @@ static void sysfs_read_link(const struct sysroot *sr, const char *dir, struct pc
 
 int pci_link_read_now(const struct sysroot *sr, const char *bdf, struct pci_link *ret)
 {
-	_cleanup_free_ char *dir = xasprintf("sys/bus/pci/devices/%s", bdf);
+	struct sysroot dev;
 	struct pci_link l;
+	int r = sysroot_at(sr, &dev, "sys/bus/pci/devices/%s", bdf);
 
-	if (!dir)
-		return -ENOMEM;
+	if (r < 0)
+		return r == -ENOMEM ? r : -ENOENT;
 	pci_link_init(&l);
-	sysfs_read_link(sr, dir, &l);
+	sysfs_read_link(&dev, &l);
+	sysroot_at_release(&dev);
 	if (!pci_link_known(&l))
 		return -ENOENT;
 	pci_link_finish(&l);
@@ -786,46 +787,44 @@ int pci_link_read_now(const struct sysroot *sr, const char *bdf, struct pci_link
 	return 0;
 }
 
-static int sysfs_read_attrs(const struct sysroot *sr, const char *dir, struct pci_device *d)
+static int sysfs_read_attrs(const struct sysroot *dev, struct pci_device *d)
 {
+	_cleanup_free_ char *group = NULL;
 	int64_t node;
 	int r;
 
-	_cleanup_free_ char *group = NULL;
-
-	r = sr_readlink(sr, &d->driver, true, "%s/driver", dir);
+	r = sr_readlink(dev, &d->driver, true, "driver");
 	if (r == -ENOMEM)
 		return r;
-	if (sr_readlink(sr, &group, true, "%s/iommu_group", dir) == 0)
+	if (sr_readlink(dev, &group, true, "iommu_group") == 0)
 		(void)parse_int(group, &d->iommu_group);
-	if (sr_read_s64(sr, &node, "%s/numa_node", dir) == 0 && node >= 0 && node < INT_MAX)
+	if (sr_read_s64(dev, &node, "numa_node") == 0 && node >= 0 && node < INT_MAX)
 		d->numa_node = (int)node;
-	r = sr_read_cpulist(sr, &d->local_cpus, "%s/local_cpulist", dir);
+	r = sr_read_cpulist(dev, &d->local_cpus, "local_cpulist");
 	if (r < 0 && r != -ENOMEM)
-		r = sr_read_cpumask(sr, &d->local_cpus, "%s/local_cpus", dir);
+		r = sr_read_cpumask(dev, &d->local_cpus, "local_cpus");
 	if (r == -ENOMEM)
 		return r;
-	sysfs_read_link(sr, dir, &d->link);
+	sysfs_read_link(dev, &d->link);
 	return 0;
 }
 
-/* The sysfs directory of a device libpci found, or NULL: with a dump,
- * only where the sysroot holds the same device (a dump may come from
- * another machine). */
-static int pci_sysfs_dir(const struct pci_ctx *c, const struct pci_device *d, char **ret)
+/* A view of the sysfs directory of a device libpci found: 1 when there
+ * is one, 0 when not (with a dump, only where the sysroot holds the same
+ * device: a dump may come from another machine). */
+static int pci_sysfs_dir(const struct pci_ctx *c, const struct pci_device *d, struct sysroot *ret)
 {
-	_cleanup_free_ char *dir = xasprintf("sys/bus/pci/devices/%s", d->bdf);
 	uint64_t v, dv;
+	int r = sysroot_at(c->sr, ret, "sys/bus/pci/devices/%s", d->bdf);
 
-	if (!dir)
-		return -ENOMEM;
-	if (!sr_exists(c->sr, "%s", dir))
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	if (c->opt->pci_dump && (sr_read_hex(ret, &v, "vendor") < 0 || v != d->vendor_id ||
+				 sr_read_hex(ret, &dv, "device") < 0 || dv != d->device_id)) {
+		sysroot_at_release(ret);
 		return 0;
-	if (c->opt->pci_dump && (sysfs_hex(c->sr, dir, "vendor", &v) < 0 || v != d->vendor_id ||
-				 sysfs_hex(c->sr, dir, "device", &dv) < 0 || dv != d->device_id))
-		return 0;
-	*ret = TAKE_PTR(dir);
-	return 0;
+	}
+	return 1;
 }
 
 static void strv_pop(char **v)
@@ -851,13 +850,14 @@ static void strv_reverse(char **v)
 /* The PCI functions above a device from its real path under sys/devices
  * ("../../../devices/pci0000:40/0000:40:01.1/0000:41:00.0"): BDFs, root
  * port first, and their directories. 1 when the path was there, 0 when
- * the entry is no symlink (some captured trees copy directories). */
-static int sysfs_chain(const struct sysroot *sr, const char *bdf, char ***ret_bdfs, char ***ret_dirs)
+ * the entry is no symlink (some captured trees copy directories). bus
+ * is a view of sys/bus/pci/devices. */
+static int sysfs_chain(const struct sysroot *bus, const char *bdf, char ***ret_bdfs, char ***ret_dirs)
 {
 	_cleanup_free_ char *target = NULL;
 	_cleanup_strv_ char **parts = NULL, **path = NULL, **bdfs = NULL, **dirs = NULL;
 	unsigned x;
-	int r = sr_readlink(sr, &target, false, "sys/bus/pci/devices/%s", bdf);
+	int r = sr_readlink(bus, &target, false, "%s", bdf);
 
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
@@ -884,16 +884,17 @@ static int sysfs_chain(const struct sysroot *sr, const char *bdf, char ***ret_bd
 	return 1;
 }
 
-/* Everything else about device idx: what sysfs says where dir is set.
- * Names come later, for the devices printed (probes/pci-names.c). */
-static int pci_describe(struct pci_ctx *c, size_t idx, const char *dir, bool need_class)
+/* Everything else about device idx: what sysfs says where dev (a view
+ * of its directory) is set. Names come later, for the devices printed
+ * (probes/pci-names.c). */
+static int pci_describe(struct pci_ctx *c, size_t idx, const struct sysroot *dev, bool need_class)
 {
 	struct pci_device *d = &c->pi->devices[idx];
 
-	if (!dir)
+	if (!dev)
 		return 0;
-	sysfs_read_ident(c->sr, dir, d, need_class);
-	return sysfs_read_attrs(c->sr, dir, d);
+	sysfs_read_ident(dev, d, need_class);
+	return sysfs_read_attrs(dev, d);
 }
 
 /* A bridge the device's path names that libpci did not list (a captured
@@ -904,6 +905,8 @@ static int pci_add_from_path(struct pci_ctx *c, const char *bdf, const char *dir
 {
 	unsigned dom, bus, dev, func;
 	struct pci_device *d;
+	struct sysroot view;
+	bool have_view;
 	size_t idx;
 	int r;
 
@@ -914,20 +917,26 @@ static int pci_add_from_path(struct pci_ctx *c, const char *bdf, const char *dir
 		return -ENOMEM;
 	pci_set_address(d, dom, bus, dev, func);
 	idx = (size_t)(d - c->pi->devices);
-	r = pci_describe(c, idx, dir, true);
+	r = sysroot_at(c->sr, &view, "%s", dir);
+	if (r == -ENOMEM)
+		return r;
+	have_view = r == 0;
+	r = pci_describe(c, idx, have_view ? &view : NULL, true);
+	if (have_view)
+		sysroot_at_release(&view);
 	for (size_t k = 0; r >= 0 && k < nabove; k++)
 		r = strv_extend(&c->pi->devices[idx].upstream, above[k]);
 	return r < 0 ? r : 0;
 }
 
-static int sysfs_upstream(struct pci_ctx *c, size_t idx)
+static int sysfs_upstream(struct pci_ctx *c, const struct sysroot *bus, size_t idx)
 {
 	_cleanup_strv_ char **bdfs = NULL, **dirs = NULL;
 	char bdf[sizeof(c->pi->devices[idx].bdf)];
 	int r, found;
 
 	memcpy(bdf, c->pi->devices[idx].bdf, sizeof(bdf));
-	found = sysfs_chain(c->sr, bdf, &bdfs, &dirs);
+	found = sysfs_chain(bus, bdf, &bdfs, &dirs);
 	if (found <= 0)
 		return found;
 	for (size_t k = 0; bdfs && bdfs[k]; k++) {
@@ -973,20 +982,26 @@ static int bus_upstream(struct pci_ctx *c, size_t idx)
 /* Sysfs attributes and upstream chains of what libpci listed. */
 static int pci_describe_all(struct pci_ctx *c)
 {
-	for (size_t i = 0; i < c->nraw; i++) {
-		_cleanup_free_ char *dir = NULL;
-		int r = pci_sysfs_dir(c, &c->pi->devices[i], &dir);
+	struct sysroot bus;
+	bool have_bus = !c->opt->pci_dump && sysroot_at(c->sr, &bus, "sys/bus/pci/devices") == 0;
+	int r = 0;
 
-		if (r >= 0)
-			r = pci_describe(c, i, dir, !c->raw[i].cls);
-		if (r >= 0 && !c->opt->pci_dump)
-			r = sysfs_upstream(c, i);
+	for (size_t i = 0; i < c->nraw && r >= 0; i++) {
+		struct sysroot dev;
+
+		r = pci_sysfs_dir(c, &c->pi->devices[i], &dev);
+		if (r > 0) {
+			r = pci_describe(c, i, &dev, !c->raw[i].cls);
+			sysroot_at_release(&dev);
+		}
+		if (r >= 0 && have_bus)
+			r = sysfs_upstream(c, &bus, i);
 		if (r == 0)
 			r = bus_upstream(c, i);
-		if (r < 0)
-			return r;
 	}
-	return 0;
+	if (have_bus)
+		sysroot_at_release(&bus);
+	return r < 0 ? r : 0;
 }
 
 static int pci_finish(struct pci_info *pi)

@@ -1,0 +1,233 @@
+/* Views of a tree's directory (sysroot_at): reads through a view give
+ * what the root gives for prefix/path, whether the name is a plain file,
+ * a link that leaves the directory (relative, absolute, ".."), or a
+ * FIFO or device node (refused, never opened), in a directory only root
+ * or this user can change and in one anybody can; links, stat, listing,
+ * views of views, the snapshot trace (whole paths), and writes (by the
+ * whole path, still confined to sys/, proc/sys/ and proc/irq/). */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "common/sysroot.h"
+#include "common/util.h"
+#include "tap.h"
+
+#define DEV "sys/devices/pci0000:00/0000:00:01.0"
+#define BUS "sys/bus/pci/devices/0000:00:01.0"
+
+static char root[] = "/tmp/test-sysroot.XXXXXX";
+
+static char *at_root(const char *rel)
+{
+	char *p = xasprintf("%s/%s", root, rel);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static void mkdirs(const char *rel)
+{
+	char *path = at_root(rel);
+
+	for (char *p = strchr(path + strlen(root) + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	mkdir(path, 0755);
+	free(path);
+}
+
+static void put(const char *rel, const char *text)
+{
+	char *path = at_root(rel);
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f))
+		abort();
+	free(path);
+}
+
+static void link_to(const char *target, const char *rel)
+{
+	char *path = at_root(rel);
+
+	if (symlink(target, path) < 0)
+		abort();
+	free(path);
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st, (void)flag, (void)f;
+	return remove(p);
+}
+
+static void build_tree(void)
+{
+	char *fifo;
+
+	mkdirs(DEV "/sub");
+	mkdirs("sys/bus/pci/devices");
+	mkdirs("sys/bus/pci/drivers/nvme");
+	mkdirs("sys/kernel/mm/transparent_hugepage");
+	mkdirs("etc");
+	put(DEV "/numa_node", "1\n");
+	put(DEV "/local_cpulist", "0-3\n");
+	put(DEV "/sub/inner", "inner\n");
+	put("sys/devices/shared", "S\n");
+	put("sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n");
+	put("etc/host-file", "tree's own\n");
+	link_to("../../../devices/pci0000:00/0000:00:01.0", BUS);
+	link_to("../../../bus/pci/drivers/nvme", DEV "/driver");
+	link_to("../../shared", DEV "/out_rel");
+	link_to("/sys/devices/shared", DEV "/out_abs");
+	link_to("/etc/host-file", DEV "/etc_abs");
+	fifo = at_root(DEV "/fifo");
+	if (mkfifo(fifo, 0644) < 0)
+		abort();
+	free(fifo);
+}
+
+/* What the root reads at prefix/path, and what the view reads at path. */
+static void same_as_root(const struct sysroot *sr, const struct sysroot *view, const char *path, const char *what)
+{
+	_cleanup_free_ char *a = NULL, *b = NULL;
+	int ra = sr_read_string(sr, &a, "%s/%s", view->prefix, path);
+	int rb = sr_read_string(view, &b, "%s", path);
+
+	tap_ok(ra == rb && (ra < 0 || !strcmp(a, b)), "%s: view reads %s as the root does (%d '%s', %d '%s')", what,
+	       path, rb, rb < 0 ? "" : b, ra, ra < 0 ? "" : a);
+}
+
+static bool traced(char **trace, const char *path)
+{
+	return strv_contains(trace, path);
+}
+
+int main(void)
+{
+	struct sysroot *sr = NULL;
+	struct sysroot view, sub, open_dir, thp;
+	_cleanup_strv_ char **trace = NULL, **names = NULL;
+	_cleanup_free_ char *s = NULL, *drv = NULL, *shown = NULL;
+	struct stat st;
+	int64_t node;
+	int r;
+
+	if (!mkdtemp(root))
+		return 1;
+	build_tree();
+	alarm(20); /* a FIFO that blocked would hang here, not pass */
+	tap_is_int(sysroot_open(root, &sr), 0, "the tree opens");
+	tap_is_int(sysroot_at(sr, &view, BUS), 0, "a view of a device's directory, through its bus link");
+	tap_is_str(view.prefix, BUS, "the view keeps its path under the root");
+	if (sr->root_fs_local)
+		tap_ok(view.trusted_dir, "a 0755 directory of this user on a local filesystem is trusted");
+	else
+		tap_skip("the tree's filesystem is not one whose permissions are trusted");
+
+	tap_ok(sr_read_s64(&view, &node, "numa_node") == 0 && node == 1, "a name in the view reads its file");
+	same_as_root(sr, &view, "local_cpulist", "plain file");
+	same_as_root(sr, &view, "out_rel", "relative link out of the directory");
+	same_as_root(sr, &view, "out_abs", "absolute link, inside the tree");
+	same_as_root(sr, &view, "etc_abs", "absolute link to /etc: the tree's /etc, not the host's");
+	same_as_root(sr, &view, "../0000:00:01.0/numa_node", "'..' out of the directory and back");
+	same_as_root(sr, &view, "sub/inner", "a file in a subdirectory");
+	same_as_root(sr, &view, "missing", "a missing name");
+	tap_is_int(sr_read_string(&view, &s, "fifo"), -ENXIO, "a FIFO in a trusted directory is refused, not opened");
+	tap_ok(sr_readlink(&view, &drv, true, "driver") == 0 && !strcmp(drv, "nvme"), "a link's target in the view");
+	tap_ok(sr_stat(&view, &st, "numa_node") == 0 && S_ISREG(st.st_mode), "stat of a name in the view");
+	tap_ok(sr_stat(&view, &st, "out_abs") == 0 && S_ISREG(st.st_mode) && st.st_size == 2,
+	       "stat follows a link inside the tree");
+	tap_ok(sr_list(&view, "", &names, "sub") == 0 && strv_length(names) == 1 && !strcmp(names[0], "inner"),
+	       "a subdirectory listed through the view");
+
+	tap_is_int(sysroot_at(&view, &sub, "sub"), 0, "a view of a view");
+	tap_is_str(sub.prefix, BUS "/sub", "is a view of the root, by the whole path");
+	free(s);
+	s = NULL;
+	tap_ok(sr_read_string(&sub, &s, "inner") == 0 && !strcmp(s, "inner"), "and reads its files");
+	sysroot_at_release(&sub);
+
+	sr->trace = &trace;
+	free(s);
+	s = NULL;
+	(void)sr_read_string(&view, &s, "numa_node");
+	sysroot_at_release(&view);
+	tap_is_int(sysroot_at(sr, &view, BUS), 0, "a view opened while tracing");
+	free(s);
+	s = NULL;
+	(void)sr_read_string(&view, &s, "local_cpulist");
+	free(drv);
+	drv = NULL;
+	(void)sr_readlink(&view, &drv, true, "driver");
+	tap_ok(traced(trace, BUS "/local_cpulist") && traced(trace, BUS "/driver") && traced(trace, BUS),
+	       "snapshot's trace gets whole paths from a view");
+	sr->trace = NULL;
+	sysroot_at_release(&view);
+
+	/* A directory anybody may change: the same answers, by the O_PATH
+	 * route (a name there could be swapped between a stat and an open). */
+	{
+		char *dir = at_root(DEV);
+
+		tap_ok(chmod(dir, 0777) == 0, "the device directory made writable by all");
+		free(dir);
+	}
+	tap_is_int(sysroot_at(sr, &open_dir, BUS), 0, "a view of it");
+	tap_ok(!open_dir.trusted_dir, "is not trusted");
+	same_as_root(sr, &open_dir, "numa_node", "untrusted directory, plain file");
+	same_as_root(sr, &open_dir, "out_abs", "untrusted directory, absolute link");
+	free(s);
+	s = NULL;
+	tap_is_int(sr_read_string(&open_dir, &s, "fifo"), -ENXIO, "a FIFO in an untrusted directory is refused");
+	if (geteuid() == 0) {
+		char *dev = at_root(DEV "/kmsg");
+
+		/* /dev/null's numbers: harmless if it were opened, refused all the same. */
+		if (mknod(dev, S_IFCHR | 0644, makedev(1, 3)) == 0) {
+			tap_is_int(sr_read_string(&open_dir, &s, "kmsg"), -ENXIO,
+				   "a device node in an untrusted directory is refused");
+			char *dir = at_root(DEV);
+
+			(void)chmod(dir, 0755);
+			free(dir);
+			sysroot_at_release(&open_dir);
+			(void)sysroot_at(sr, &open_dir, BUS);
+			tap_is_int(sr_read_string(&open_dir, &s, "kmsg"), -ENXIO,
+				   "a device node in a trusted directory is refused");
+		} else {
+			tap_skip("mknod failed on this filesystem");
+			tap_skip("mknod failed on this filesystem");
+		}
+		free(dev);
+	} else {
+		tap_skip("device nodes need root");
+		tap_skip("device nodes need root");
+	}
+	sysroot_at_release(&open_dir);
+
+	/* Writes through a view go by the whole path, confined as ever. */
+	tap_is_int(sysroot_at(sr, &thp, "sys/kernel/mm/transparent_hugepage"), 0, "a view of THP's directory");
+	r = sr_write_string(&thp, "never", NULL, "enabled");
+	tap_is_int(r, 0, "a write through the view, read back");
+	tap_ok(sr_read_string(sr, &shown, "sys/kernel/mm/transparent_hugepage/enabled") == 0 &&
+	       !strcmp(shown, "always madvise [never]"), "the root reads what the view wrote");
+	tap_is_int(sr_write_string(&thp, "x", NULL, "../../../../etc/host-file"), -EPERM,
+		   "a write through a view cannot leave sys/");
+	sysroot_at_release(&thp);
+
+	sysroot_free(sr);
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return tap_done();
+}
