@@ -498,8 +498,9 @@ int sr_open(const struct sysroot *sr, int flags, const char *fmt, ...)
  * made; -1 reads to end of file. The reads land in the buffer itself,
  * sized for the whole file where size is known: /proc/interrupts on a
  * 1,024-CPU tree is 11 MB, and copying it through a small buffer and
- * growing the result was a tenth of a probe. */
-static int read_fd(int fd, off_t size, char **ret, size_t *len)
+ * growing the result was a tenth of a probe. max: stop there (0: the
+ * whole file). */
+static int read_fd(int fd, off_t size, size_t max, char **ret, size_t *len)
 {
 	size_t have = 0, cap = size > 0 && size < MAX_FILE_SIZE ? (size_t)size + 1 : 8192;
 	char *buf = malloc(cap), *nb;
@@ -522,7 +523,7 @@ static int read_fd(int fd, off_t size, char **ret, size_t *len)
 			buf = nb;
 			cap *= 2;
 		}
-		n = read(fd, buf + have, cap - 1 - have);
+		n = read(fd, buf + have, max && max - have < cap - 1 - have ? max - have : cap - 1 - have);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -536,7 +537,7 @@ static int read_fd(int fd, off_t size, char **ret, size_t *len)
 			free(buf);
 			return -EFBIG;
 		}
-		if (size > 0 && have == (size_t)size)
+		if ((size > 0 && have == (size_t)size) || (max && have >= max))
 			break;
 	}
 	buf[have] = '\0';
@@ -563,7 +564,8 @@ static int unless_fifo_blocking(int fd)
  * thousands of small files, and the fstat and two fcntl calls that make
  * each of them blocking first were half its system calls. A FIFO stays
  * non-blocking, as above; a regular file is read again, blocking. */
-static int sr_vread_file(const struct sysroot *sr, char **ret, size_t *len, const char *fmt, va_list ap)
+static int sr_vread_max(const struct sysroot *sr, size_t max, char **ret, size_t *len, const char *fmt,
+			va_list ap)
 {
 	off_t size;
 	_cleanup_close_ int fd = sr_vopen_sized(sr, O_RDONLY | O_NONBLOCK, &size, fmt, ap);
@@ -571,11 +573,16 @@ static int sr_vread_file(const struct sysroot *sr, char **ret, size_t *len, cons
 
 	if (fd < 0)
 		return fd;
-	r = read_fd(fd, size, ret, len);
+	r = read_fd(fd, size, max, ret, len);
 	if (r != -EAGAIN || unless_fifo_blocking(fd) < 0 || (fcntl(fd, F_GETFL) & O_NONBLOCK) ||
 	    lseek(fd, 0, SEEK_SET) != 0)
 		return r;
-	return read_fd(fd, size, ret, len);
+	return read_fd(fd, size, max, ret, len);
+}
+
+static int sr_vread_file(const struct sysroot *sr, char **ret, size_t *len, const char *fmt, va_list ap)
+{
+	return sr_vread_max(sr, 0, ret, len, fmt, ap);
 }
 
 int sr_read_file(const struct sysroot *sr, char **ret, size_t *len, const char *fmt, ...)
@@ -585,6 +592,17 @@ int sr_read_file(const struct sysroot *sr, char **ret, size_t *len, const char *
 
 	va_start(ap, fmt);
 	r = sr_vread_file(sr, ret, len, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int sr_read_head(const struct sysroot *sr, size_t max, char **ret, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sr_vread_max(sr, max ? max : 1, ret, len, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -1152,7 +1170,7 @@ static int write_tree_value(const struct sysroot *sr, const char *path, const ch
 	fd = reopen_fd(sr, pfd, O_RDONLY);
 	if (fd < 0)
 		return fd;
-	r = read_fd(fd, -1, &old, NULL);
+	r = read_fd(fd, -1, 0, &old, NULL);
 	if (r == 0)
 		r = emulated_content(old, value, &content);
 	if (r == 0)

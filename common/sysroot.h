@@ -77,6 +77,11 @@ int sr_open(const struct sysroot *sr, int flags, const char *fmt, ...)
 /* Whole file, NUL-terminated; *len may be NULL. Binary-safe. */
 int sr_read_file(const struct sysroot *sr, char **ret, size_t *len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* At most max bytes from the start of a file (at least one), as
+ * sr_read_file: /proc/cpuinfo's first stanza without the kernel writing
+ * out the other 383 CPUs' (a millisecond or more on a large host). */
+int sr_read_head(const struct sysroot *sr, size_t max, char **ret, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* First line (or whole file), trailing white space stripped. */
 int sr_read_string(const struct sysroot *sr, char **ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

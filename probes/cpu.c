@@ -38,14 +38,35 @@ static char *stanza_value(const char *stanza, const char *key)
 	return NULL;
 }
 
-static int parse_identity(const char *info, struct cpu_info *c)
+/* Stanzas are a few kilobytes (x86's flags and bugs lines are the
+ * longest): the head holds several. */
+#define CPUINFO_HEAD (32u << 10)
+
+int cpuinfo_first_stanza(const struct sysroot *sr, char **ret)
+{
+	char *text = NULL, *end;
+	size_t len;
+	int r = sr_read_head(sr, CPUINFO_HEAD, &text, &len, "proc/cpuinfo");
+
+	if (r == 0 && !strstr(text, "\n\n") && len >= CPUINFO_HEAD) {
+		free(text);
+		text = NULL;
+		r = sr_read_file(sr, &text, NULL, "proc/cpuinfo");
+	}
+	if (r < 0)
+		return r;
+	end = strstr(text, "\n\n");
+	if (end)
+		end[1] = '\0';
+	*ret = text;
+	return 0;
+}
+
+/* first: cpuinfo's first stanza. */
+static int parse_identity(const char *first, struct cpu_info *c)
 {
 	_cleanup_free_ char *family = NULL, *model = NULL, *flags = NULL;
-	const char *end = strstr(info, "\n\n");
-	_cleanup_free_ char *first = end ? strndup(info, (size_t)(end - info)) : strdup(info);
 
-	if (!first)
-		return -ENOMEM;
 	c->vendor = stanza_value(first, "vendor_id");
 	c->model_name = stanza_value(first, "model name");
 	if (!c->model_name)
@@ -320,13 +341,13 @@ static void collect_cpufreq(const struct sysroot *sr, struct cpu_info *c)
 
 int cpu_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h)
 {
-	_cleanup_free_ char *info = NULL;
+	_cleanup_free_ char *first = NULL, *info = NULL;
 	struct cpu_info *c = &h->cpu;
 	int r;
 
 	c->family = c->model = c->sockets = c->cores = c->threads = c->smt = UNKNOWN;
-	if (sr_read_file(sr, &info, NULL, "proc/cpuinfo") == 0) {
-		r = parse_identity(info, c);
+	if (cpuinfo_first_stanza(sr, &first) == 0) {
+		r = parse_identity(first, c);
 		if (r < 0)
 			return r;
 	}
@@ -334,7 +355,8 @@ int cpu_probe_collect(const struct sysroot *sr, const struct probe_options *opt,
 	    sr_read_cpulist(sr, &c->online, "sys/devices/system/cpu/present") < 0)
 		c->online = NULL;
 	if (!c->online || (topology_from_siblings(sr, c) < 0 && topology_from_sysfs(sr, c) < 0)) {
-		if (info)
+		/* Only now the whole of cpuinfo: one stanza per CPU. */
+		if (first && sr_read_file(sr, &info, NULL, "proc/cpuinfo") == 0)
 			topology_from_cpuinfo(info, c);
 		if (!c->online && c->threads > 0) {
 			c->online = cpuset_new((size_t)c->threads);

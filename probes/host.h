@@ -414,6 +414,9 @@ int iommu_probe_collect(const struct sysroot *sr, const struct probe_options *op
 void iommu_probe_release(struct host *h);
 
 /* Helpers shared by probes. */
+/* /proc/cpuinfo's first stanza (the first CPU's lines), read without the
+ * kernel writing out every other CPU's. */
+int cpuinfo_first_stanza(const struct sysroot *sr, char **ret);
 /* Pools of every size under DIR/hugepages-<N>kB (nr, free, surplus, resv). */
 int hugepage_pools_read(const struct sysroot *sr, const char *dir, struct hugepage_pool **ret, size_t *n);
 /* The value of NAME= on a kernel command line (the last one wins, as in the

@@ -48,17 +48,14 @@ static const char *virt_from_dmi(const char *s)
 static bool cpuinfo_has_hypervisor_flag(const struct sysroot *sr)
 {
 	_cleanup_free_ char *info = NULL;
+	char *l, *end;
 
-	if (sr_read_file(sr, &info, NULL, "proc/cpuinfo") < 0)
+	if (cpuinfo_first_stanza(sr, &info) < 0 || !(l = strstr(info, "\nflags")))
 		return false;
-	for (char *l = strstr(info, "\nflags"); l; l = strstr(l + 1, "\nflags")) {
-		char *end = strchr(l + 1, '\n');
-
-		if (end)
-			*end = '\0';
-		return strstr(l, " hypervisor") != NULL;
-	}
-	return false;
+	end = strchr(l + 1, '\n');
+	if (end)
+		*end = '\0';
+	return strstr(l, " hypervisor") != NULL;
 }
 
 static const char *virt_from_cpuid(void)

@@ -2,7 +2,10 @@
  * by, on trees written here: each core's threads (core_cpus_list, else
  * thread_siblings_list) and each CPU's last-level cache named by its first
  * CPU, taken from the highest cache level (L3, or L2 where there is no L3);
- * a tree without sibling lists or caches answers "unknown". */
+ * a tree without sibling lists or caches answers "unknown"; the identity
+ * from /proc/cpuinfo's first stanza alone (read without the other CPUs'
+ * stanzas, even when it is longer than the head read), every stanza
+ * counted where sysfs has no topology. */
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,9 +117,57 @@ static void test_cores_and_l3(const char *sibling_file)
 	cpu_probe_release(&h);
 }
 
+/* A /proc/cpuinfo of ncpus stanzas on 2 packages of ncpus/4 cores, two
+ * threads each; the first stanza's flags padded to pad bytes; no sysfs
+ * topology, so the probe falls back to counting stanzas. */
+static void test_cpuinfo(int ncpus, size_t pad, const char *what)
+{
+	static const struct probe_options opt;
+	char root[] = "/tmp/test-cpu-XXXXXX";
+	struct sysroot *sr = NULL;
+	struct strbuf sb = {0};
+	struct host h;
+	bool hv;
+
+	if (!mkdtemp(root))
+		abort();
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		int core = cpu % (ncpus / 2), pkg = core / (ncpus / 4);
+
+		strbuf_printf(&sb, "processor\t: %d\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\n"
+			      "model name\t: AMD EPYC 9654 96-Core Processor\nphysical id\t: %d\ncore id\t\t: %d\n"
+			      "flags\t\t: fpu vme hypervisor%s",
+			      cpu, pkg, core % (ncpus / 4), cpu ? "" : " avx512f");
+		for (size_t i = 0; cpu == 0 && i < pad; i += 8)
+			strbuf_puts(&sb, " padflag");
+		strbuf_puts(&sb, "\nbugs\t\t: sysret_ss_attrs\n\n");
+	}
+	put(root, "proc/cpuinfo", sb.buf);
+	strbuf_release(&sb);
+	memset(&h, 0, sizeof(h));
+	tap_ok(sysroot_open(root, &sr) == 0 && cpu_probe_collect(sr, &opt, &h) == 0, "%s: probe succeeds", what);
+	tap_is_str(h.cpu.model_name, "AMD EPYC 9654 96-Core Processor", "the model from the first stanza");
+	tap_ok(h.cpu.family == 25 && strv_contains(h.cpu.flags, "avx512f"), "%s: family and CPU 0's flags", what);
+	tap_is_int(h.cpu.threads, ncpus, "no sysfs topology: every stanza counted");
+	tap_is_int(h.cpu.sockets, 2, "and both packages");
+	hv = false;
+	{
+		_cleanup_free_ char *first = NULL;
+
+		hv = cpuinfo_first_stanza(sr, &first) == 0 && strstr(first, " hypervisor") && !strstr(first, "processor\t: 1\n");
+	}
+	tap_ok(hv, "%s: the first stanza alone, whole", what);
+	cpu_probe_release(&h);
+	sysroot_free(sr);
+	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
 	struct host h;
+
+	test_cpuinfo(384, 0, "384 CPUs");
+	test_cpuinfo(8, 40000, "a first stanza longer than the head read");
 
 	test_cores_and_l3("core_cpus_list");
 	test_cores_and_l3("thread_siblings_list");
