@@ -36,7 +36,10 @@ struct site {
 
 struct loader {
 	bool check_owner;
-	char **dirs;                    /* the search path */
+	const struct profile_search *search;
+	char **dirs;                    /* the search path, found when a name
+					   is first looked for (a profile given
+					   by path, with no include, needs none) */
 	struct profile *p;
 	size_t entries_cap;
 	size_t *index, index_cap;       /* (section, key) hash -> entry + 1 */
@@ -496,13 +499,17 @@ static char *dir_of(const char *path)
 /* Directories to look in for a name without a directory part, or a
  * relative include: the including file's directory (for an include),
  * then the search path. */
-static int where_to_look(const struct loader *l, const char *includer, char ***ret)
+static int search_dirs(const struct profile_search *search, char ***ret);
+
+static int where_to_look(struct loader *l, const char *includer, char ***ret)
 {
 	_cleanup_strv_ char **dirs = calloc(1, sizeof(char *));
 	int r;
 
 	if (!dirs)
 		return -ENOMEM;
+	if (!l->dirs && (r = search_dirs(l->search, &l->dirs)) < 0)
+		return r;
 	/* A bare name on the command line is looked up in the profile
 	 * directories only, never in the current directory (where anyone
 	 * may have put a file, or a directory, of that name); an include
@@ -930,16 +937,15 @@ int profile_load(const char *name_or_path, const struct profile_search *search,
 		 struct profile **ret, struct profile_error *err)
 {
 	struct profile_error unused = {0};
-	struct loader l = {.err = err ? err : &unused, .check_owner = search && search->check_owner};
+	struct loader l = {.err = err ? err : &unused, .check_owner = search && search->check_owner,
+			   .search = search};
 	_cleanup_free_ char *path = NULL;
 	struct stat st;
 	int fd, r;
 
 	*l.err = (struct profile_error){0};
 	l.p = calloc(1, sizeof(*l.p));
-	r = l.p ? search_dirs(search, &l.dirs) : -ENOMEM;
-	if (r == 0)
-		r = profile_find(&l, name_or_path, NULL, &path);
+	r = l.p ? profile_find(&l, name_or_path, NULL, &path) : -ENOMEM;
 	if (r == 0)
 		r = open_checked(&l, path, NULL, &fd, &st);
 	if (r == 0)
