@@ -7,7 +7,6 @@
  * end. Reads no kernel files. */
 #include <errno.h>
 #include <math.h>
-#include <numa.h>
 #include <numaif.h>
 #include <pthread.h>
 #include <sched.h>
@@ -99,7 +98,7 @@ int engine_map(struct engine *e, int node, size_t len, void **ret, size_t *map_l
 
 		memset(mask, 0, sizeof(mask));
 		mask[id / (8 * sizeof(unsigned long))] = 1ul << (id % (8 * sizeof(unsigned long)));
-		if (mbind((void *)start, len, MPOL_BIND, mask, words * 8 * sizeof(unsigned long) + 1, 0) < 0)
+		if (e->numa_lib.mbind((void *)start, len, MPOL_BIND, mask, words * 8 * sizeof(unsigned long) + 1, 0) < 0)
 			__atomic_store_n(&e->mbind_failed, errno, __ATOMIC_RELAXED);
 	}
 	*ret = (void *)start;
@@ -323,6 +322,7 @@ void engine_stop(struct engine *e)
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->go_cv);
 	pthread_cond_destroy(&e->done_cv);
+	numa_lib_close(&e->numa_lib);
 }
 
 int engine_start(struct engine *e, const struct bench_placement *pl, size_t n,
@@ -333,7 +333,6 @@ int engine_start(struct engine *e, const struct bench_placement *pl, size_t n,
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->go_cv, NULL);
 	pthread_cond_init(&e->done_cv, NULL);
-	e->numa = numa_available() >= 0;
 	e->nw = n;
 	e->w = aligned_alloc(64, ((n * sizeof(struct worker) + 63) / 64) * 64);
 	e->job.parts = calloc(n, sizeof(*e->job.parts));
@@ -343,6 +342,7 @@ int engine_start(struct engine *e, const struct bench_placement *pl, size_t n,
 		e->w = NULL;
 		return -ENOMEM;
 	}
+	e->numa = numa_lib_open(&e->numa_lib);
 	memset(e->w, 0, n * sizeof(struct worker));
 	for (size_t i = 0; i < n; i++)
 		e->w[i] = (struct worker) {

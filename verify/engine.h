@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "verify/bench.h"
+#include "verify/numa-lib.h"
 
 struct engine;
 
@@ -77,7 +78,8 @@ struct job {
 struct engine {
 	const struct bench_topology *topo;
 	const struct bench_kernels *kernels;
-	bool numa;              /* numa_available(): bind memory to nodes */
+	bool numa;              /* libnuma loaded, numa_available(): bind memory to nodes */
+	struct numa_lib numa_lib;
 	bool no_thp;            /* madvise(MADV_HUGEPAGE) failed */
 	int mbind_failed;       /* errno of a failed mbind, 0 */
 	struct worker *w;

@@ -10,7 +10,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
-#include <numa.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "common/util.h"
 #include "probes/pci.h"
 #include "verify/gpu-bench.h"
+#include "verify/numa-lib.h"
 
 #define DEFAULT_BYTES (64u << 20)
 #define DEFAULT_REPS 8
@@ -35,6 +35,8 @@ struct gpu_slot {
 struct gpu_run {
 	const struct gpu_ops *ops;
 	void *dl;                          /* the runtime's library */
+	struct numa_lib numa;              /* to place host buffers, */
+	bool has_numa;                     /* when loaded and NUMA is on */
 	struct gpu_runtime *rt;
 	const struct sysroot *sr;
 	const struct host *h;
@@ -149,21 +151,21 @@ static int bus_id(struct gpu_run *run, int dev)
 static int host_buffers(struct gpu_run *run, int dev, struct gpu_slot *s)
 {
 	int node = run->r->gpus[dev].numa_node, r;
-	bool bind = node >= 0 && numa_available() >= 0 && node <= numa_max_node();
+	bool bind = node >= 0 && run->has_numa && node <= run->numa.max_node();
 	size_t size = CPU_ALLOC_SIZE(MAX_CPUS);
 	cpu_set_t *saved = bind ? CPU_ALLOC(MAX_CPUS) : NULL;
 
 	if (bind && (!saved || sched_getaffinity(0, size, saved) < 0))
 		bind = false; /* cannot put it back: allocate where we are */
 	if (bind) {
-		numa_run_on_node(node);
-		numa_set_preferred(node);
+		run->numa.run_on_node(node);
+		run->numa.set_preferred(node);
 	}
 	r = run->ops->host_alloc(run->rt, &s->out, run->r->bytes);
 	if (!r)
 		r = run->ops->host_alloc(run->rt, &s->back, run->r->bytes);
 	if (bind) {
-		numa_set_localalloc();
+		run->numa.set_localalloc();
 		(void)sched_setaffinity(0, size, saved);
 	}
 	if (saved)
@@ -467,6 +469,7 @@ static int load(struct gpu_run *run, const struct gpu_bench_options *opt)
 							   "libamdhip64.so (ROCm) is installed"));
 	if (r < 0)
 		return r;
+	run->has_numa = numa_lib_open(&run->numa);
 	run->rt = calloc(1, run->ops->state_size);
 	if (!run->rt)
 		return -ENOMEM;
@@ -514,6 +517,7 @@ struct gpu_report *gpu_run_close(struct gpu_run *run)
 	free(run->rt);
 	if (run->dl)
 		dlclose(run->dl);
+	numa_lib_close(&run->numa);
 	r = run->r;
 	free(run);
 	return r;

@@ -35,6 +35,22 @@ host = [r for r in b["results"] if r["scope"] == "host" and r["kernel"] == "tria
 assert host["bytes"] == 3 * b["array_bytes"], (host["bytes"], b["array_bytes"])
 EOF
 
+# libnuma is loaded by the verifier when it places memory, not linked:
+# every other command starts without its constructor's 40 system calls.
+check "rigtune does not link libnuma" bash -c '! readelf -d "$1" | grep -q "NEEDED.*libnuma"' _ "$RIGTUNE"
+if [ -e /sys/devices/system/node/node0 ] && ldconfig -p | grep -q 'libnuma\.so\.1 ' &&
+	command -v strace >/dev/null && strace -f -qq -e trace=mbind -o /dev/null true 2>/dev/null; then
+	check "bench binds each node's arrays through libnuma, loaded at run time (mbind, MPOL_BIND)" bash -c \
+		'strace -f -qq -e trace=mbind -o "$2" "$1" bench --quick --scope host --size-mb 64 >/dev/null 2>&1 &&
+		 grep -q "mbind(.*MPOL_BIND" "$2"' _ "$RIGTUNE" "$TMP/mbind.trace"
+	check "probe neither loads libnuma nor binds memory" bash -c \
+		'strace -f -qq -e trace=openat,mbind -o "$2" "$1" probe >/dev/null 2>&1 &&
+		 ! grep -Eq "libnuma|mbind\(" "$2"' _ "$RIGTUNE" "$TMP/probe.trace"
+else
+	skip "no NUMA node, libnuma or strace here: binding not traced"
+	skip "no NUMA node, libnuma or strace here: binding not traced"
+fi
+
 check "bench --kernel copy measures only copy" bash -c \
 	'"$RIGTUNE" bench --quick --json --kernel copy --scope host --size-mb 64 |
 	 python3 -c "import json,sys; r=json.load(sys.stdin)[\"bench\"][\"results\"]; assert [x[\"kernel\"] for x in r]==[\"copy\"]"'
