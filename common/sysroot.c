@@ -313,6 +313,13 @@ int sysroot_at(const struct sysroot *sr, struct sysroot *ret, const char *fmt, .
 	ret->parent = sr;
 	ret->prefix = TAKE_PTR(path);
 	ret->trusted_dir = dir_trusted(sr, fd);
+	/* Direct opens beneath the view stay on its directory's mount
+	 * (RESOLVE_NO_XDEV): only where that mount is nodev too. */
+	if (ret->nodev) {
+		struct statvfs vfs;
+
+		ret->nodev = fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_NODEV);
+	}
 	return 0;
 }
 
@@ -373,6 +380,24 @@ static int open_nodev_file(int dirfd, const char *path, int flags, uint64_t reso
 	return TAKE_FD(fd);
 }
 
+/* Tree files are opened O_NONBLOCK whatever the caller asked: besides a
+ * FIFO's open, a file lease (F_SETLEASE, taken by the file's owner) makes
+ * a blocking open wait out lease-break-time, 45 s, file after file; a
+ * non-blocking one fails at once (EWOULDBLOCK). A regular file the caller
+ * wants blocking is made so after the open. */
+static int blocking_as_asked(int fd, int flags, bool regular)
+{
+	if (fd < 0 || (flags & O_NONBLOCK) || !regular)
+		return fd;
+	if (fcntl(fd, F_SETFL, flags & O_APPEND) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 /* One name in a trusted view's directory (sysroot_at), opened after its
  * type is known: fstatat, then openat of a regular file or a directory,
  * four system calls a read against six through O_PATH. Only root or this
@@ -395,11 +420,11 @@ static int open_in_trusted_dir(const struct sysroot *v, const char *name, int fl
 		return -ELOOP;
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return -ENXIO;
-	fd = openat(v->dirfd, name, (flags & ~O_NONBLOCK) | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	fd = openat(v->dirfd, name, flags | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	*size = S_ISREG(st.st_mode) ? st.st_size : -1;
-	return fd;
+	return blocking_as_asked(fd, flags, S_ISREG(st.st_mode));
 }
 
 /* A captured tree is hostile input: `tar x` as root recreates device
@@ -420,7 +445,7 @@ static int open_tree_file(const struct sysroot *sr, const char *path, int flags,
 	int dirfd = sr->dirfd;
 
 	*size = -1;
-	if (sr->trusted_dir && for_read && !strchr(path, '/')) {
+	if (sr->trusted_dir && for_read && *path && !strchr(path, '/')) {
 		bool undecided;
 		int fd = open_in_trusted_dir(sr, path, flags, &undecided, size);
 
@@ -442,7 +467,7 @@ static int open_tree_file(const struct sysroot *sr, const char *path, int flags,
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return -ENXIO;
 	*size = S_ISREG(st.st_mode) ? st.st_size : -1;
-	return reopen_fd(sr, pfd, flags & ~O_NONBLOCK);
+	return blocking_as_asked(reopen_fd(sr, pfd, flags | O_NONBLOCK), flags, S_ISREG(st.st_mode));
 }
 
 /* The root's open of path, for a sysroot or a view: a view resolves
@@ -502,7 +527,8 @@ int sr_open(const struct sysroot *sr, int flags, const char *fmt, ...)
  * whole file). */
 static int read_fd(int fd, off_t size, size_t max, char **ret, size_t *len)
 {
-	size_t have = 0, cap = size > 0 && size < MAX_FILE_SIZE ? (size_t)size + 1 : 8192;
+	size_t want = size > 0 && size < MAX_FILE_SIZE ? (size_t)size : 8191;
+	size_t have = 0, cap = (max && max < want ? max : want) + 1;
 	char *buf = malloc(cap), *nb;
 
 	if (!buf)
@@ -1167,7 +1193,7 @@ static int write_tree_value(const struct sysroot *sr, const char *path, const ch
 		r = -errno;
 	if (r < 0)
 		return r;
-	fd = reopen_fd(sr, pfd, O_RDONLY);
+	fd = reopen_fd(sr, pfd, O_RDONLY | O_NONBLOCK); /* a lease fails it at once (blocking_as_asked) */
 	if (fd < 0)
 		return fd;
 	r = read_fd(fd, -1, 0, &old, NULL);

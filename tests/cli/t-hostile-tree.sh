@@ -31,6 +31,28 @@ if [ -n "$RIGTUNE_TEST_NODEV" ] && command -v strace > /dev/null; then
 		> /dev/null 2>&1
 	check "nodev tree: files open directly, none through /proc/self/fd" \
 		bash -c '! grep -q "/proc/self/fd/" "$1" && grep -q "transparent_hugepage/enabled" "$1"' _ "$TMP/strace"
+
+	# A mount inside the nodev tree that allows device nodes, over the
+	# one PCI device's directory: the probe reads that directory through
+	# a view, and must take the O_PATH route there too (its numa_node a
+	# device node, resolved but never opened).
+	fresh
+	P=$(cd "$T/sys/bus/pci/devices" && ls | head -1)
+	(cd "$T/sys/bus/pci/devices" && ls | grep -vxF "$P" | xargs rm -rf)
+	cp -a "$T/sys/bus/pci/devices/$P" "$TMP/dev-copy"
+	if mount -t tmpfs tmpfs "$T/sys/bus/pci/devices/$P" 2>/dev/null; then
+		cp -a "$TMP/dev-copy/." "$T/sys/bus/pci/devices/$P/"
+		rm -f "$T/sys/bus/pci/devices/$P/numa_node"
+		mknod "$T/sys/bus/pci/devices/$P/numa_node" c 1 3
+		strace -f -o "$TMP/strace" -e trace=open,openat,openat2 "$RIGTUNE" --sysroot "$T" probe --json \
+			> "$TMP/out" 2>&1
+		check "nodev tree, a device mount inside it: that device node is never opened" \
+			bash -c 'grep -q "\"numa_node\".*O_PATH" "$1" && ! grep "\"numa_node\"" "$1" | grep -vq O_PATH' \
+			_ "$TMP/strace"
+		umount "$T/sys/bus/pci/devices/$P"
+	else
+		skip "cannot mount a tmpfs inside the tree"
+	fi
 fi
 
 # ---- files that are not files ----
