@@ -62,8 +62,12 @@ EXPORT CUresult cuEventElapsedTime(float *ms, CUevent a, CUevent b);
 
 #define CHECK(name) FAKE_CHECK("FAKECUDA_FAIL", name, F.init, NOT_INITIALIZED)
 
-static void report_leaks(void)
+/* At unload (dlclose) or exit, whichever comes first: a destructor, not
+ * atexit, which sanitizers run after the library is unmapped. */
+__attribute__((destructor)) static void report_leaks(void)
 {
+	if (!F.init)
+		return;
 	fake_log("FAKECUDA_LOG", "leak", B.live);
 }
 
@@ -78,7 +82,6 @@ CUresult cuInit(unsigned flags)
 		fake_board_parse(&B, devices ? devices : "0000:1b:00.0=25/25", getenv("FAKECUDA_PEER"));
 		for (int i = 0; i < B.count; i++)
 			F.ctx[i].dev = i;
-		atexit(report_leaks);
 		fake_log("FAKECUDA_LOG", "init", B.count);
 	}
 	F.init = 1;

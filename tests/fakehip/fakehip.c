@@ -47,8 +47,12 @@ EXPORT hipError_t hipEventElapsedTime(float *ms, hipEvent_t a, hipEvent_t b);
 
 #define CHECK(name) FAKE_CHECK("FAKEHIP_FAIL", name, F.init, NOT_INITIALIZED)
 
-static void report_leaks(void)
+/* At unload (dlclose) or exit, whichever comes first: a destructor, not
+ * atexit, which sanitizers run after the library is unmapped. */
+__attribute__((destructor)) static void report_leaks(void)
 {
+	if (!F.init)
+		return;
 	fake_log("FAKEHIP_LOG", "leak", B.live);
 }
 
@@ -61,7 +65,6 @@ hipError_t hipInit(unsigned flags)
 		return r ? r : INVALID_VALUE;
 	if (!F.init) {
 		fake_board_parse(&B, devices ? devices : "0000:03:00.0=50/50", getenv("FAKEHIP_PEER"));
-		atexit(report_leaks);
 	}
 	F.init = 1;
 	return OK;
