@@ -272,6 +272,16 @@ static void trace_path(const struct sysroot *sr, const char *path)
 		(void)strv_extend(sr->trace, path);
 }
 
+/* The path a reader was given, recorded for snapshot; NULL: no memory. */
+static char *traced_vpath(const struct sysroot *sr, const char *fmt, va_list ap)
+{
+	char *path = vpath(fmt, ap);
+
+	if (path)
+		trace_path(sr, path);
+	return path;
+}
+
 /* Only root or this user can change the entries of a trusted directory:
  * owned by either, writable by neither group nor others (with an ACL,
  * the group bits are its mask, so a named user's write shows there), on
@@ -491,13 +501,10 @@ static int open_path(const struct sysroot *sr, const char *path, int flags, off_
  * files give sizes that are not their contents'). */
 static int sr_vopen_sized(const struct sysroot *sr, int flags, off_t *size, const char *fmt, va_list ap)
 {
-	_cleanup_free_ char *path = vpath(fmt, ap);
+	_cleanup_free_ char *path = traced_vpath(sr, fmt, ap);
 
 	*size = -1;
-	if (!path)
-		return -ENOMEM;
-	trace_path(sr, path);
-	return open_path(sr, path, flags, size);
+	return path ? open_path(sr, path, flags, size) : -ENOMEM;
 }
 
 static int sr_vopen(const struct sysroot *sr, int flags, const char *fmt, va_list ap)
@@ -839,11 +846,10 @@ int sr_readlink(const struct sysroot *sr, char **ret, bool basename, const char 
 	int r;
 
 	va_start(ap, fmt);
-	path = vpath(fmt, ap);
+	path = traced_vpath(sr, fmt, ap);
 	va_end(ap);
 	if (!path)
 		return -ENOMEM;
-	trace_path(sr, path);
 	r = readlink_path(sr, path, buf, sizeof(buf));
 	if (r < 0)
 		return r;
@@ -863,11 +869,10 @@ int sr_stat(const struct sysroot *sr, struct stat *ret, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	path = vpath(fmt, ap);
+	path = traced_vpath(sr, fmt, ap);
 	va_end(ap);
 	if (!path)
 		return -ENOMEM;
-	trace_path(sr, path);
 	/* One name that is no symlink: a stat of it opens nothing and
 	 * resolves nothing, on any tree. */
 	if (*path && !strchr(path, '/') && strcmp(path, ".") && strcmp(path, "..") &&
