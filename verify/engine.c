@@ -339,7 +339,11 @@ int engine_start(struct engine *e, const struct bench_placement *pl, size_t n,
 	e->job.times = calloc(MAX_PASSES, sizeof(*e->job.times));
 	if (!e->w || !e->job.parts || !e->job.times) {
 		free(e->w);
+		free(e->job.parts);
+		free(e->job.times);
 		e->w = NULL;
+		e->job.parts = NULL;
+		e->job.times = NULL;
 		return -ENOMEM;
 	}
 	e->numa = numa_lib_open(&e->numa_lib);
