@@ -40,12 +40,14 @@ EOF
 check "rigtune does not link libnuma" bash -c '! readelf -d "$1" | grep -q "NEEDED.*libnuma"' _ "$RIGTUNE"
 if [ -e /sys/devices/system/node/node0 ] && ldconfig -p | grep -q 'libnuma\.so\.1 ' &&
 	command -v strace >/dev/null && strace -f -qq -e trace=mbind -o /dev/null true 2>/dev/null; then
+	# LeakSanitizer cannot run under ptrace: off for the traced runs only.
+	traced_asan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 	check "bench binds each node's arrays through libnuma, loaded at run time (mbind, MPOL_BIND)" bash -c \
-		'strace -f -qq -e trace=mbind -o "$2" "$1" bench --quick --scope host --size-mb 64 >/dev/null 2>&1 &&
-		 grep -q "mbind(.*MPOL_BIND" "$2"' _ "$RIGTUNE" "$TMP/mbind.trace"
+		'ASAN_OPTIONS=$3 strace -f -qq -e trace=mbind -o "$2" "$1" bench --quick --scope host --size-mb 64 \
+		 >/dev/null 2>&1 && grep -q "mbind(.*MPOL_BIND" "$2"' _ "$RIGTUNE" "$TMP/mbind.trace" "$traced_asan"
 	check "probe neither loads libnuma nor binds memory" bash -c \
-		'strace -f -qq -e trace=openat,mbind -o "$2" "$1" probe >/dev/null 2>&1 &&
-		 ! grep -Eq "libnuma|mbind\(" "$2"' _ "$RIGTUNE" "$TMP/probe.trace"
+		'ASAN_OPTIONS=$3 strace -f -qq -e trace=openat,mbind -o "$2" "$1" probe >/dev/null 2>&1 &&
+		 ! grep -Eq "libnuma|mbind\(" "$2"' _ "$RIGTUNE" "$TMP/probe.trace" "$traced_asan"
 else
 	skip "no NUMA node, libnuma or strace here: binding not traced"
 	skip "no NUMA node, libnuma or strace here: binding not traced"
