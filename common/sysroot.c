@@ -363,6 +363,24 @@ static int reopen_fd(const struct sysroot *sr, int pfd, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Tree files are opened O_NONBLOCK whatever the caller asked: besides a
+ * FIFO's open, a file lease (F_SETLEASE, taken by the file's owner) makes
+ * a blocking open wait out lease-break-time, 45 s, file after file; a
+ * non-blocking one fails at once (EWOULDBLOCK). A regular file the caller
+ * wants blocking is made so after the open. */
+static int blocking_as_asked(int fd, int flags, bool regular)
+{
+	if (fd < 0 || (flags & O_NONBLOCK) || !regular)
+		return fd;
+	if (fcntl(fd, F_SETFL, flags & O_APPEND) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 /* A file of a nodev tree, opened directly (a third of the system calls
  * of a read): a device node cannot open there (EACCES) and, with
  * RESOLVE_NO_XDEV, no path leaves for another mount; O_NONBLOCK keeps a
@@ -384,45 +402,30 @@ static int open_nodev_file(int dirfd, const char *path, int flags, uint64_t reso
 		return -errno;
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return -ENXIO;
-	if (!(flags & O_NONBLOCK) && S_ISREG(st.st_mode) && fcntl(fd, F_SETFL, flags & O_APPEND) < 0)
-		return -errno;
 	*size = S_ISREG(st.st_mode) ? st.st_size : -1;
-	return TAKE_FD(fd);
+	return blocking_as_asked(TAKE_FD(fd), flags, S_ISREG(st.st_mode));
 }
 
-/* Tree files are opened O_NONBLOCK whatever the caller asked: besides a
- * FIFO's open, a file lease (F_SETLEASE, taken by the file's owner) makes
- * a blocking open wait out lease-break-time, 45 s, file after file; a
- * non-blocking one fails at once (EWOULDBLOCK). A regular file the caller
- * wants blocking is made so after the open. */
-static int blocking_as_asked(int fd, int flags, bool regular)
+/* A single name in a directory, resolving nothing but itself: not
+ * empty, no '/', not "." or "..". */
+static bool one_name(const char *path)
 {
-	if (fd < 0 || (flags & O_NONBLOCK) || !regular)
-		return fd;
-	if (fcntl(fd, F_SETFL, flags & O_APPEND) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	return fd;
+	return *path && !strchr(path, '/') && strcmp(path, ".") && strcmp(path, "..");
 }
 
 /* One name in a trusted view's directory (sysroot_at), opened after its
  * type is known: fstatat, then openat of a regular file or a directory,
  * four system calls a read against six through O_PATH. Only root or this
  * user can rename or replace entries of a trusted directory, so the name
- * opened is the inode whose type was read. *undecided for a symlink (the
- * caller resolves it) or "." and "..". */
+ * opened is the inode whose type was read. name: one_name(); *undecided
+ * for a symlink (the caller resolves it). */
 static int open_in_trusted_dir(const struct sysroot *v, const char *name, int flags, bool *undecided,
 			       off_t *size)
 {
 	struct stat st;
 	int fd;
 
-	*undecided = !strcmp(name, ".") || !strcmp(name, "..");
-	if (*undecided)
-		return -EXDEV;
+	*undecided = false;
 	if (fstatat(v->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	*undecided = S_ISLNK(st.st_mode);
@@ -455,7 +458,7 @@ static int open_tree_file(const struct sysroot *sr, const char *path, int flags,
 	int dirfd = sr->dirfd;
 
 	*size = -1;
-	if (sr->trusted_dir && for_read && *path && !strchr(path, '/')) {
+	if (sr->trusted_dir && for_read && one_name(path)) {
 		bool undecided;
 		int fd = open_in_trusted_dir(sr, path, flags, &undecided, size);
 
@@ -875,8 +878,7 @@ int sr_stat(const struct sysroot *sr, struct stat *ret, const char *fmt, ...)
 		return -ENOMEM;
 	/* One name that is no symlink: a stat of it opens nothing and
 	 * resolves nothing, on any tree. */
-	if (*path && !strchr(path, '/') && strcmp(path, ".") && strcmp(path, "..") &&
-	    fstatat(sr->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode)) {
+	if (one_name(path) && fstatat(sr->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode)) {
 		*ret = st;
 		return 0;
 	}
@@ -1255,8 +1257,11 @@ int sr_write_string(const struct sysroot *sr, const char *value, char **readback
 	va_end(ap);
 	if (!path)
 		return -ENOMEM;
-	if (sr->parent) /* a view writes as its root, by the whole path */
-		return sr_write_string(sr->parent, value, readback, "%s/%s", sr->prefix, path);
+	if (sr->parent) { /* a view writes as its root, by the whole path */
+		_cleanup_free_ char *full = view_path(sr, path);
+
+		return full ? sr_write_string(sr->parent, value, readback, "%s", full) : -ENOMEM;
+	}
 	r = fault_before_write(sr);
 	if (r == 0)
 		r = write_value(sr, path, value);
