@@ -132,6 +132,10 @@ struct pci_device {
 	char **upstream;            /* bridges above: root port first, parent last (DESIGN.md) */
 	char *limiting_hop;         /* BDF or NULL */
 	char *parent;               /* immediate upstream bridge BDF or NULL */
+	bool irqs_read;             /* the two below were read (for the irq probe) */
+	int legacy_irq;             /* the `irq` file (INTx), 0 none */
+	int *msi_irqs;              /* msi_irqs/N, sorted */
+	size_t nmsi;
 };
 
 struct pci_info {
@@ -382,6 +386,8 @@ extern const size_t probe_table_size;
 
 /* The probes mask asks for, with every probe they need. */
 unsigned probe_closure(unsigned mask);
+/* Whether host_probe runs probe id with these options. */
+bool probe_runs(const struct probe_options *opt, enum probe_id id);
 /* Run the probes opt->only asks for (every probe by default). A probe
  * that fails with anything but a missing file returns its -errno here,
  * with the probe's name in *failed. */

@@ -54,32 +54,32 @@ static void irq_devices_free(struct irq_info *info)
 	free(info->devices);
 }
 
-/* A device's node and driver: the PCI probe read both from the same
- * files (on a tree, a live host; not from a --pci-dump, whose devices
- * may be another machine's), so they are taken from it where it has the
- * device, as on a large machine they are thousands of reads again. */
-static int read_node_driver(const struct sysroot *dev, const struct pci_info *pi, const char *bdf,
-			    struct irq_device *d)
+/* A device as the PCI probe read it (on a tree, a live host; not from a
+ * --pci-dump, whose devices may be another machine's): its node and
+ * driver, and, where the irq probe was to run, its IRQs, read through
+ * the view it read the rest through. On a large machine these are
+ * thousands of reads that need not be made twice. */
+static int from_pci(const struct pci_device *pd, struct irq_device *d)
 {
-	const struct pci_device *pd = pi ? pci_info_find(pi, bdf) : NULL;
-	int64_t v;
-	int r;
-
-	if (pd) {
-		d->node = pd->numa_node;
-		d->driver = pd->driver ? strdup(pd->driver) : NULL;
-		return pd->driver && !d->driver ? -ENOMEM : 0;
-	}
-	if (sr_read_s64(dev, &v, "numa_node") == 0 && v >= 0 && v < INT_MAX)
-		d->node = (int)v;
-	r = sr_readlink(dev, &d->driver, true, "driver");
-	return r == -ENOMEM ? r : 0;
+	d->node = pd->numa_node;
+	d->driver = pd->driver ? strdup(pd->driver) : NULL;
+	if (pd->driver && !d->driver)
+		return -ENOMEM;
+	if (!pd->irqs_read)
+		return 0;
+	d->legacy = pd->legacy_irq;
+	if (pd->nmsi && !(d->msi = calloc(pd->nmsi, sizeof(*d->msi))))
+		return -ENOMEM;
+	if (pd->nmsi)
+		memcpy(d->msi, pd->msi_irqs, pd->nmsi * sizeof(*d->msi));
+	d->nmsi = pd->nmsi;
+	return 0;
 }
 
-/* dev: a view of the device's directory (sysroot_at). */
 static int read_pci_dev(const struct sysroot *sr, const struct pci_info *pi, const char *bdf,
 			struct irq_device *d)
 {
+	const struct pci_device *pd = pi ? pci_info_find(pi, bdf) : NULL;
 	struct sysroot dev;
 	int64_t v;
 	int r;
@@ -87,13 +87,19 @@ static int read_pci_dev(const struct sysroot *sr, const struct pci_info *pi, con
 	d->node = UNKNOWN;
 	if (!(d->bdf = strdup(bdf)))
 		return -ENOMEM;
+	if (pd && (r = from_pci(pd, d)) < 0)
+		return r;
+	if (pd && pd->irqs_read)
+		return 0;
 	r = sysroot_at(sr, &dev, PCI_DIR "/%s", bdf);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
-	r = read_node_driver(&dev, pi, bdf, d);
-	if (r >= 0 && sr_read_s64(&dev, &v, "irq") == 0 && v > 0 && v < INT_MAX)
+	if (!pd && sr_read_s64(&dev, &v, "numa_node") == 0 && v >= 0 && v < INT_MAX)
+		d->node = (int)v;
+	r = pd ? 0 : sr_readlink(&dev, &d->driver, true, "driver");
+	if (r != -ENOMEM && sr_read_s64(&dev, &v, "irq") == 0 && v > 0 && v < INT_MAX)
 		d->legacy = (int)v;
-	if (r >= 0)
+	if (r != -ENOMEM)
 		r = sr_list_ids(&dev, "", &d->msi, &d->nmsi, "msi_irqs");
 	sysroot_at_release(&dev);
 	return r == -ENOMEM ? r : 0;

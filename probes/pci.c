@@ -1,13 +1,16 @@
 /* The pci probe: every PCI function, its PCIe link, and the bridges above
  * it. libpci enumerates — its sysfs method on the live /sys/bus/pci, its
- * dump method on a dump of a captured tree's config files (read through
- * the sysroot layer), or on an `lspci -x/-xxx/-xxxx` dump (--pci-dump) — and
- * reads config space (the PCIe capability's LnkCap, LnkSta, LnkCap2, and
- * bridges' bus numbers). Through the sysroot layer, per device:
+ * dump method on a captured tree's list of devices, each with its config
+ * file (read through the sysroot layer) as its cache, or on an
+ * `lspci -x/-xxx/-xxxx` dump (--pci-dump) — and reads config space (the
+ * PCIe capability's LnkCap, LnkSta, LnkCap2, and bridges' bus numbers).
+ * Through the sysroot layer, per device, in one view of its directory:
+ * BDF/{config (a tree's),driver,iommu_group,numa_node,local_cpulist,
+ * local_cpus,current_link_speed,current_link_width,max_link_speed,
+ * max_link_width}, vendor, device and class where libpci could not read
+ * them, and irq and msi_irqs/ where the irq probe runs; then
  * sys/bus/pci/devices/BDF -> its real path under sys/devices (the bridges
- * above it), and BDF/{driver,numa_node,local_cpulist,local_cpus,
- * current_link_speed,current_link_width,max_link_speed,max_link_width},
- * plus vendor, device and class where libpci could not read them.
+ * above it).
  * Config space wins over the sysfs link attributes when readable (root on
  * a live host, a dump, a tree with full config files): it is what lspci
  * shows. A broken tree or dump never ends the process: pci.error says
@@ -561,6 +564,13 @@ static void step_config(struct pci_session *s, void *arg)
 
 /* ---- collecting ---------------------------------------------------------- */
 
+/* A captured tree's sys/bus/pci/devices entry, by the address libpci
+ * reads from its name. */
+struct tree_entry {
+	struct pci_address a;
+	const char *name;
+};
+
 struct pci_ctx {
 	const struct sysroot *sr;
 	const struct probe_options *opt;
@@ -569,6 +579,11 @@ struct pci_ctx {
 	size_t allocated;        /* of pi->devices */
 	struct pci_raw *raw;     /* per device libpci enumerated: pi->devices[0..nraw) */
 	size_t nraw;
+	bool tree;               /* a captured tree: config files are libpci's caches */
+	char **names;            /* its sys/bus/pci/devices */
+	struct tree_entry *entries; /* names by address */
+	size_t nentries;
+	bool want_irqs;          /* the irq probe runs: read each device's IRQs */
 };
 
 static struct pci_device *pci_append(struct pci_ctx *c)
@@ -638,58 +653,6 @@ static void pci_apply_raw(const struct pci_ctx *c, struct pci_device *d, const s
 		return;
 	pci_link_from_regs(r->lnkcap, r->lnksta, r->lnkcap2 == 0xffffffff ? 0 : r->lnkcap2, &d->link);
 	d->link.source = c->opt->pci_dump ? "dump" : "config";
-}
-
-static int cmp_pci_dev(const void *a, const void *b)
-{
-	const struct pci_dev *x = *(struct pci_dev *const *)a, *y = *(struct pci_dev *const *)b;
-
-	return cmp_pci_address(ADDRESS_OF(x), ADDRESS_OF(y));
-}
-
-/* Every function libpci found, sorted, with what config space says. */
-static int pci_enumerate(struct pci_ctx *c)
-{
-	_cleanup_free_ struct pci_dev **pds = NULL;
-	size_t n = 0;
-
-	for (struct pci_dev *pd = c->s->a->devices; pd; pd = pd->next)
-		n++;
-	if (!n)
-		return 0;
-	pds = calloc(n, sizeof(*pds));
-	c->raw = calloc(n, sizeof(*c->raw));
-	if (!pds || !c->raw)
-		return -ENOMEM;
-	n = 0;
-	for (struct pci_dev *pd = c->s->a->devices; pd; pd = pd->next)
-		pds[n++] = pd;
-	qsort(pds, n, sizeof(*pds), cmp_pci_dev);
-	for (size_t i = 0; i < n; i++) {
-		struct pci_device *d;
-		struct pci_raw *r = &c->raw[c->nraw];
-
-		/* A dump that lists one address twice is not one machine's:
-		 * keep the first, and say so. */
-		if (i && cmp_pci_dev(&pds[i - 1], &pds[i]) == 0) {
-			if (!c->pi->error &&
-			    !(c->pi->error = xasprintf("%s: %04x:%02x:%02x.%d is listed twice; the second is left out",
-						       c->opt->pci_dump ? c->opt->pci_dump : "sys/bus/pci/devices",
-						       (unsigned)pds[i]->domain, pds[i]->bus, pds[i]->dev, pds[i]->func)))
-				return -ENOMEM;
-			continue;
-		}
-		d = pci_append(c);
-		if (!d)
-			return -ENOMEM;
-		pci_set_address(d, (unsigned)pds[i]->domain, pds[i]->bus, pds[i]->dev, pds[i]->func);
-		*r = (struct pci_raw){.pd = pds[i], .exp_flags = -1, .acs_ctrl = -1};
-		(void)pci_guarded(c->s, step_ident, r); /* a device libpci cannot read keeps what it got */
-		(void)pci_guarded(c->s, step_config, r);
-		pci_apply_raw(c, d, r);
-		c->nraw++;
-	}
-	return 0;
 }
 
 /* The functions below read a device's directory through a view of it
@@ -979,23 +942,203 @@ static int bus_upstream(struct pci_ctx *c, size_t idx)
 	return 0;
 }
 
-/* Sysfs attributes and upstream chains of what libpci listed. */
-static int pci_describe_all(struct pci_ctx *c)
+/* ---- a captured tree ----------------------------------------------------- */
+
+/* On a captured tree libpci must not open files itself: its sysfs method
+ * follows a `config` symlink out of the tree and blocks on a FIFO. So its
+ * dump method gets a dump that only lists the tree's devices (an lspci
+ * dump with no bytes, in a memfd), and each device's config file, read
+ * through the sysroot layer, becomes that device's cache
+ * (pci_setup_cache) while libpci reads it: every byte of the file reads
+ * as it is, a byte past its end as 0xff, as from a dump of the file. A
+ * device whose config cannot be read (missing, a FIFO, a device node)
+ * gets no cache: it reads as 0xff, and sysfs attributes fill in. */
+static int cmp_entry(const void *a, const void *b)
+{
+	return cmp_pci_address(&((const struct tree_entry *)a)->a, &((const struct tree_entry *)b)->a);
+}
+
+static int tree_dump_open(struct pci_ctx *c, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	struct strbuf sb = {0};
+	int r = sr_list(c->sr, "", &c->names, "sys/bus/pci/devices");
+
+	if (r < 0)
+		return r;
+	c->entries = calloc(strv_length(c->names) + 1, sizeof(*c->entries));
+	if (!c->entries)
+		return -ENOMEM;
+	for (size_t i = 0; c->names[i] && r >= 0; i++) {
+		struct tree_entry *e = &c->entries[c->nentries];
+		int func;
+
+		if (c->names[i][0] == '.')
+			continue;
+		r = strbuf_printf(&sb, "%s device\n", c->names[i]);
+		/* libpci's reading of the name (sysfs_check_entries) */
+		if (sscanf(c->names[i], "%x:%x:%x.%d", &e->a.domain, &e->a.bus, &e->a.dev, &func) == 4 &&
+		    func >= 0) {
+			e->a.func = (unsigned)func;
+			e->name = c->names[i];
+			c->nentries++;
+		}
+	}
+	qsort(c->entries, c->nentries, sizeof(*c->entries), cmp_entry);
+	fd = r < 0 ? -1 : memfd_create("rigtune-pci-dump", MFD_CLOEXEC);
+	if (r >= 0 && fd < 0)
+		r = -errno;
+	for (size_t off = 0; r >= 0 && off < sb.len;) {
+		ssize_t n = write(fd, sb.buf + off, sb.len - off);
+
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		off += n > 0 ? (size_t)n : 0;
+	}
+	strbuf_release(&sb);
+	if (r < 0)
+		return r;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* The tree's name of the device libpci found at pd's address. */
+static const char *tree_name(const struct pci_ctx *c, const struct pci_dev *pd)
+{
+	struct tree_entry key = {.a = *ADDRESS_OF(pd)};
+	const struct tree_entry *e = bsearch(&key, c->entries, c->nentries, sizeof(key), cmp_entry);
+
+	return e ? e->name : NULL;
+}
+
+/* The config file in dev (a view of the device's directory) as pd's
+ * cache; *ret holds it until libpci has read it. */
+static int tree_config(const struct sysroot *dev, struct pci_dev *pd, char **ret)
+{
+	size_t len = 0;
+	int r = sr_read_head(dev, PCI_CONFIG_MAX, ret, &len, "config");
+
+	if (r == -ENOMEM)
+		return r;
+	if (r == 0 && len)
+		pci_setup_cache(pd, (u8 *)*ret, (int)len);
+	return 0;
+}
+
+/* The device's IRQs for the irq probe, through the view the rest of the
+ * device is read through: its `irq` file (INTx) and msi_irqs/N. */
+static int sysfs_read_irqs(const struct sysroot *dev, struct pci_device *d)
+{
+	int64_t v;
+
+	if (sr_read_s64(dev, &v, "irq") == 0 && v > 0 && v < INT_MAX)
+		d->legacy_irq = (int)v;
+	if (sr_list_ids(dev, "", &d->msi_irqs, &d->nmsi, "msi_irqs") == -ENOMEM)
+		return -ENOMEM;
+	d->irqs_read = true;
+	return 0;
+}
+
+/* ---- one device ---------------------------------------------------------- */
+
+/* What libpci reads of device pd, then what its sysfs directory says,
+ * through one view of it: its path is resolved once, not once per file. */
+static int pci_read_device(struct pci_ctx *c, struct pci_dev *pd)
+{
+	struct pci_raw *raw = &c->raw[c->nraw];
+	_cleanup_free_ char *cfg = NULL;
+	struct pci_device *d = pci_append(c);
+	struct sysroot dev;
+	size_t idx;
+	int have = 0, r = 0;
+
+	if (!d)
+		return -ENOMEM;
+	idx = (size_t)(d - c->pi->devices);
+	pci_set_address(d, (unsigned)pd->domain, pd->bus, pd->dev, pd->func);
+	*raw = (struct pci_raw){.pd = pd, .exp_flags = -1, .acs_ctrl = -1};
+	if (c->tree) {
+		const char *name = tree_name(c, pd);
+
+		r = name ? sysroot_at(c->sr, &dev, "sys/bus/pci/devices/%s", name) : -ENOENT;
+		if (r == -ENOMEM)
+			return r;
+		have = r == 0;
+		r = have ? tree_config(&dev, pd, &cfg) : 0;
+	}
+	if (r >= 0) {
+		(void)pci_guarded(c->s, step_ident, raw); /* a device libpci cannot read keeps what it got */
+		(void)pci_guarded(c->s, step_config, raw);
+		pci_setup_cache(pd, NULL, 0);
+		pci_apply_raw(c, d, raw);
+		c->nraw++;
+	}
+	if (r >= 0 && !c->tree)
+		r = have = pci_sysfs_dir(c, d, &dev);
+	if (r >= 0 && have)
+		r = pci_describe(c, idx, &dev, !raw->cls);
+	if (r >= 0 && have && c->want_irqs)
+		r = sysfs_read_irqs(&dev, d);
+	if (have > 0)
+		sysroot_at_release(&dev);
+	return r < 0 ? r : 0;
+}
+
+static int cmp_pci_dev(const void *a, const void *b)
+{
+	const struct pci_dev *x = *(struct pci_dev *const *)a, *y = *(struct pci_dev *const *)b;
+
+	return cmp_pci_address(ADDRESS_OF(x), ADDRESS_OF(y));
+}
+
+/* Every function libpci found, sorted, each with what config space and
+ * its sysfs directory say. */
+static int pci_enumerate(struct pci_ctx *c)
+{
+	_cleanup_free_ struct pci_dev **pds = NULL;
+	size_t n = 0;
+
+	for (struct pci_dev *pd = c->s->a->devices; pd; pd = pd->next)
+		n++;
+	if (!n)
+		return 0;
+	pds = calloc(n, sizeof(*pds));
+	c->raw = calloc(n, sizeof(*c->raw));
+	if (!pds || !c->raw)
+		return -ENOMEM;
+	n = 0;
+	for (struct pci_dev *pd = c->s->a->devices; pd; pd = pd->next)
+		pds[n++] = pd;
+	qsort(pds, n, sizeof(*pds), cmp_pci_dev);
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		/* A dump that lists one address twice is not one machine's:
+		 * keep the first, and say so. */
+		if (i && cmp_pci_dev(&pds[i - 1], &pds[i]) == 0) {
+			if (!c->pi->error &&
+			    !(c->pi->error = xasprintf("%s: %04x:%02x:%02x.%d is listed twice; the second is left out",
+						       c->opt->pci_dump ? c->opt->pci_dump : "sys/bus/pci/devices",
+						       (unsigned)pds[i]->domain, pds[i]->bus, pds[i]->dev, pds[i]->func)))
+				return -ENOMEM;
+			continue;
+		}
+		r = pci_read_device(c, pds[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The upstream chains of what libpci listed. */
+static int pci_upstream_all(struct pci_ctx *c)
 {
 	struct sysroot bus;
 	bool have_bus = !c->opt->pci_dump && sysroot_at(c->sr, &bus, "sys/bus/pci/devices") == 0;
 	int r = 0;
 
 	for (size_t i = 0; i < c->nraw && r >= 0; i++) {
-		struct sysroot dev;
-
-		r = pci_sysfs_dir(c, &c->pi->devices[i], &dev);
-		if (r > 0) {
-			r = pci_describe(c, i, &dev, !c->raw[i].cls);
-			sysroot_at_release(&dev);
-		}
-		if (r >= 0 && have_bus)
-			r = sysfs_upstream(c, &bus, i);
+		r = have_bus ? sysfs_upstream(c, &bus, i) : 0;
 		if (r == 0)
 			r = bus_upstream(c, i);
 	}
@@ -1021,114 +1164,6 @@ static int pci_finish(struct pci_info *pi)
 	return pci_judge_links(pi);
 }
 
-static uint32_t config_long(const unsigned char *cfg, size_t len, size_t at)
-{
-	if (at + 4 > len)
-		return 0xffffffff;   /* what libpci reads past a dump's end */
-	return (uint32_t)cfg[at] | (uint32_t)cfg[at + 1] << 8 | (uint32_t)cfg[at + 2] << 16 |
-	       (uint32_t)cfg[at + 3] << 24;
-}
-
-/* libpci's dump method parses a byte at a time (an sscanf each), so the
- * tail of a 4 KiB config file that is all zeros is most of the probe's
- * time; but a byte left out reads as 0xff, not 0. What stays: the first
- * 256 bytes (header, capability list), everything up to the last non-zero
- * byte, and 256 bytes from each extended capability header on the chain
- * from 0x100, walked as libpci walks it: longer than any capability the
- * probe reads (ACS control at +6), so a zero register at the very end of
- * the last capability still reads as 0. */
-size_t pci_config_dump_length(const unsigned char *cfg, size_t len)
-{
-	bool seen[PCI_CONFIG_MAX / 4] = {false};
-	size_t keep = 256, at = 0x100;
-
-	if (len > PCI_CONFIG_MAX)
-		len = PCI_CONFIG_MAX;
-	for (size_t i = len; i > keep; i--)
-		if (cfg[i - 1]) {
-			keep = i;
-			break;
-		}
-	for (uint32_t header; at && !seen[at / 4]; at = (header >> 20) & ~3u) {
-		header = config_long(cfg, len, at);
-		if (!header || header == 0xffffffff)
-			break;
-		seen[at / 4] = true;
-		if (at + 0x100 > keep)
-			keep = at + 0x100;
-	}
-	keep = (keep + 15) & ~(size_t)15;
-	return keep < len ? keep : len - len % 16;
-}
-
-/* One device of a tree as lspci -xxxx shows it: its address, then its
- * config file (read through the sysroot layer) 16 bytes a line, up to
- * pci_config_dump_length. A device whose config cannot be read (missing,
- * a FIFO, a device node) gets no bytes: libpci reads them as 0xff and
- * sysfs attributes fill in. */
-static int dump_device(const struct sysroot *sr, const char *bdf, struct strbuf *sb)
-{
-	_cleanup_free_ char *cfg = NULL;
-	size_t len = 0;
-	int r = strbuf_printf(sb, "%s device\n", bdf);
-
-	if (r < 0)
-		return r;
-	if (sr_read_file(sr, &cfg, &len, "sys/bus/pci/devices/%s/config", bdf) < 0)
-		len = 0;
-	len = pci_config_dump_length((const unsigned char *)cfg, len);
-	for (size_t off = 0; off < len && r >= 0; off += 16) {
-		static const char hex[] = "0123456789abcdef";
-		char line[8 + 16 * 3 + 2];
-		int n = snprintf(line, sizeof(line), off < 0x100 ? "%02zx:" : "%03zx:", off);
-
-		for (size_t i = 0; i < 16; i++, n += 3) {
-			unsigned char b = (unsigned char)cfg[off + i];
-
-			line[n] = ' ';
-			line[n + 1] = hex[b >> 4];
-			line[n + 2] = hex[b & 15];
-		}
-		line[n++] = '\n';
-		r = strbuf_add(sb, line, (size_t)n);
-	}
-	return r < 0 ? r : strbuf_puts(sb, "\n");
-}
-
-/* On a captured tree libpci must not open files itself: its sysfs method
- * follows a `config` symlink out of the tree and blocks on a FIFO. So it
- * gets its dump method on an lspci-style dump of the tree's config files,
- * built here in a memfd; the rest (sysfs attributes, upstream paths) is
- * read through the sysroot layer as usual. */
-static int tree_dump_open(const struct sysroot *sr, int *ret_fd)
-{
-	_cleanup_strv_ char **names = NULL;
-	_cleanup_close_ int fd = -1;
-	struct strbuf sb = {0};
-	int r = sr_list(sr, "", &names, "sys/bus/pci/devices");
-
-	if (r < 0)
-		return r;
-	for (size_t i = 0; names[i] && r >= 0; i++)
-		if (names[i][0] != '.')
-			r = dump_device(sr, names[i], &sb);
-	fd = r < 0 ? -1 : memfd_create("rigtune-pci-dump", MFD_CLOEXEC);
-	if (r >= 0 && fd < 0)
-		r = -errno;
-	for (size_t off = 0; r >= 0 && off < sb.len;) {
-		ssize_t n = write(fd, sb.buf + off, sb.len - off);
-
-		if (n < 0 && errno != EINTR)
-			r = -errno;
-		off += n > 0 ? (size_t)n : 0;
-	}
-	strbuf_release(&sb);
-	if (r < 0)
-		return r;
-	*ret_fd = TAKE_FD(fd);
-	return 0;
-}
-
 static int pci_session_open(struct pci_ctx *c)
 {
 	struct pci_open_args o = {PCI_ACCESS_DUMP, "dump.name", c->opt->pci_dump};
@@ -1139,7 +1174,8 @@ static int pci_session_open(struct pci_ctx *c)
 	if (!c->opt->pci_dump && c->sr->live) {
 		o = (struct pci_open_args){PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", "/sys/bus/pci"};
 	} else if (!c->opt->pci_dump) {
-		r = tree_dump_open(c->sr, &dump_fd);
+		c->tree = true;
+		r = tree_dump_open(c, &dump_fd);
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0)
@@ -1186,7 +1222,8 @@ static int sysfs_check_entries(const struct sysroot *sr, struct pci_info *pi)
 int pci_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h)
 {
 	struct pci_session s = {0};
-	struct pci_ctx c = {.sr = sr, .opt = opt, .s = &s, .pi = &h->pci};
+	struct pci_ctx c = {.sr = sr, .opt = opt, .s = &s, .pi = &h->pci,
+			    .want_irqs = !opt->pci_dump && probe_runs(opt, PROBE_IRQ)};
 	int r;
 
 	h->pci.method = opt->pci_dump ? "dump" : "sysfs";
@@ -1204,9 +1241,11 @@ int pci_probe_collect(const struct sysroot *sr, const struct probe_options *opt,
 	if (r >= 0)
 		r = pci_enumerate(&c);
 	if (r >= 0)
-		r = pci_describe_all(&c);
+		r = pci_upstream_all(&c);
 	(void)pci_guarded(&s, step_cleanup, NULL);
 	free(c.raw);
+	free(c.entries);
+	strv_free(c.names);
 	if (r == -EIO)
 		return 0; /* libpci could not start: h->pci.error says why */
 	if (r < 0)
@@ -1231,6 +1270,7 @@ void pci_probe_release(struct host *h)
 		strv_free(d->upstream);
 		free(d->limiting_hop);
 		free(d->parent);
+		free(d->msi_irqs);
 	}
 	free(h->pci.devices);
 	free(h->pci.error);

@@ -48,10 +48,6 @@ bool pci_link_known(const struct pci_link *l);
 
 /* Extended config space: the most a config file or an lspci dump holds. */
 #define PCI_CONFIG_MAX 4096
-/* How much of a config file of len bytes an lspci-style dump must hold
- * for libpci to read from it everything the probe reads from the file
- * (bytes left out read as 0xff): a multiple of 16, at most len. */
-size_t pci_config_dump_length(const unsigned char *cfg, size_t len);
 
 /* A function as sys/bus/pci/devices/BDF shows it, for code that must
  * look at a device the probe did not see (no libpci, or one that appeared

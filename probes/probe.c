@@ -41,17 +41,20 @@ static bool skipped(const struct probe_options *opt, const char *name)
 	return false;
 }
 
+bool probe_runs(const struct probe_options *opt, enum probe_id id)
+{
+	return (!opt->only || (probe_closure(opt->only) & PROBE_BIT(id))) && !skipped(opt, probe_table[id].name);
+}
+
 int host_probe(const struct sysroot *sr, const struct probe_options *opt, struct host *h,
 	       const char **failed)
 {
 	static const struct probe_options defaults;
-	unsigned run;
 
 	opt = opt ? opt : &defaults;
-	run = opt->only ? probe_closure(opt->only) : PROBE_ALL;
 	memset(h, 0, sizeof(*h));
 	for (size_t i = 0; i < probe_table_size; i++) {
-		int r = run & PROBE_BIT(i) && !skipped(opt, probe_table[i].name) ? probe_table[i].collect(sr, opt, h) : 0;
+		int r = probe_runs(opt, (enum probe_id)i) ? probe_table[i].collect(sr, opt, h) : 0;
 
 		if (r < 0) {
 			if (failed)

@@ -182,7 +182,9 @@ static void free_nodes(struct host *h)
 	free(h->numa.nodes);
 }
 
-static int probe(const char *root, struct host *h)
+/* The irq probe alone, or (with_pci) after the pci probe, which then
+ * reads each device's IRQ files with the rest of the device. */
+static int probe_with(const char *root, struct host *h, bool with_pci)
 {
 	static const struct probe_options opt;
 	struct sysroot *sr = NULL;
@@ -191,10 +193,17 @@ static int probe(const char *root, struct host *h)
 	memset(h, 0, sizeof(*h));
 	two_nodes(h);
 	r = sysroot_open(root, &sr);
+	if (r == 0 && with_pci)
+		r = pci_probe_collect(sr, &opt, h);
 	if (r == 0)
 		r = irq_probe_collect(sr, &opt, h);
 	sysroot_free(sr);
 	return r;
+}
+
+static int probe(const char *root, struct host *h)
+{
+	return probe_with(root, h, false);
 }
 
 static const struct irq_entry *find(const struct host *h, int irq)
@@ -315,6 +324,16 @@ int main(void)
 	test_remote_and_managed(&h);
 	irq_probe_release(&h);
 	tap_is_int(h.irq.nirqs, 0, "release empties the list");
+	free_nodes(&h);
+
+	/* the same answers where the pci probe read the devices' IRQ files */
+	tap_is_int(probe_with(root, &h, true), 0, "probe after the pci probe succeeds");
+	tap_ok(h.pci.ndevices == 10 && h.pci.devices[0].irqs_read, "the pci probe read the devices' IRQs");
+	test_mapping(&h);
+	test_device_irqs(&h);
+	test_remote_and_managed(&h);
+	irq_probe_release(&h);
+	pci_probe_release(&h);
 	free_nodes(&h);
 	test_read_only_capture(root);
 

@@ -1,13 +1,18 @@
-/* The pci probe's pure parts: sysfs link strings of every kernel format,
+/* The pci probe: sysfs link strings of every kernel format,
  * LnkCap/LnkSta/LnkCap2 decoding, generation and bandwidth arithmetic,
- * BDF parsing, and the judgement of links on synthetic chains (a NIC
- * trained low behind its root port, an HGX switch with a limited port and
- * an idle GPU, a Gen5 card in a Gen4 slot, a broken loop). */
+ * BDF parsing, the judgement of links on synthetic chains (a NIC trained
+ * low behind its root port, an HGX switch with a limited port and an idle
+ * GPU, a Gen5 card in a Gen4 slot, a broken loop), and a captured tree's
+ * config files as libpci reads them. */
+#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "common/sysroot.h"
+#include "probes/host.h"
 #include "probes/pci.h"
 #include "tap.h"
 
@@ -272,46 +277,144 @@ static void test_overdriven_and_loop(void)
 	tree_free(&t);
 }
 
-/* An extended capability header at `at`: id, version 1, next. */
-static void put_ext_cap(unsigned char *cfg, size_t at, unsigned id, unsigned next)
-{
-	uint32_t h = id | 1u << 16 | (uint32_t)next << 20;
+/* ---- a captured tree ------------------------------------------------------ */
 
-	for (int i = 0; i < 4; i++)
-		cfg[at + (size_t)i] = (unsigned char)(h >> (8 * i));
+static void mkdirs(char *path)
+{
+	for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
 }
 
-/* The dump of a tree's config file leaves its zero tail out (libpci
- * parses a dump byte by byte), but never a byte a capability needs:
- * left out, it would read as 0xff, not 0. */
-static void test_config_dump_length(void)
+static char *tree_path(const char *root, const char *bdf, const char *name)
+{
+	char *path = NULL;
+
+	if (asprintf(&path, "%s/sys/bus/pci/devices/%s/%s", root, bdf, name) < 0)
+		abort();
+	mkdirs(path);
+	return path;
+}
+
+static void put_bytes(const char *root, const char *bdf, const char *name, const void *data, size_t len)
+{
+	char *path = tree_path(root, bdf, name);
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f))
+		abort();
+	free(path);
+}
+
+static void put_text(const char *root, const char *bdf, const char *name, const char *text)
+{
+	put_bytes(root, bdf, name, text, strlen(text));
+}
+
+static void put_le(unsigned char *cfg, size_t at, uint32_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		cfg[at + (size_t)i] = (unsigned char)(v >> (8 * i));
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int probe_tree(const char *root, unsigned only, struct host *h)
+{
+	struct probe_options opt = {.only = only};
+	struct sysroot *sr = NULL;
+	int r = sysroot_open(root, &sr);
+
+	if (r == 0)
+		r = host_probe(sr, &opt, h, NULL);
+	sysroot_free(sr);
+	return r;
+}
+
+/* A tree's config files are what libpci reads (as its caches): every byte
+ * as the file holds it, a zero register at the very end of the last
+ * extended capability included; a byte past a short file reads as 0xff,
+ * so a 64-byte file (a non-root capture) finds no capability and the
+ * sysfs link attributes fill in; a config that is a FIFO is not read. */
+static void test_tree_config(void)
 {
 	static unsigned char cfg[PCI_CONFIG_MAX];
+	char root[] = "/tmp/test-pci-XXXXXX", *fifo;
+	const struct pci_device *a, *b, *c;
+	struct host h;
 
-	memset(cfg, 0, sizeof(cfg));
-	cfg[0] = 0x86;
-	tap_is_int((int)pci_config_dump_length(cfg, sizeof(cfg)), 256, "no extended capability: the first 256 bytes");
-	tap_is_int((int)pci_config_dump_length(cfg, 64), 64, "a 64-byte config (non-root read): all of it");
-	tap_is_int((int)pci_config_dump_length(cfg, 70), 64, "a partial line is left out, as before");
-	/* AER at 0x100, the last capability, every status and mask zero: its
-	 * registers (0x48 bytes) must read as 0, not as "all errors" */
-	put_ext_cap(cfg, 0x100, 0x0001, 0);
-	tap_ok(pci_config_dump_length(cfg, sizeof(cfg)) >= 0x100 + 0x48, "a zero AER status at the tail is kept");
-	/* ACS at a header ending a 16-byte line, control (+6) zero: the line
-	 * rounding alone would cut it */
-	put_ext_cap(cfg, 0x100, 0x0001, 0x1fc);
-	put_ext_cap(cfg, 0x1fc, 0x000d, 0);
-	tap_ok(pci_config_dump_length(cfg, sizeof(cfg)) >= 0x1fc + 8, "ACS control after the last non-zero byte is kept");
-	tap_is_int((int)pci_config_dump_length(cfg, sizeof(cfg)) % 16, 0, "whole 16-byte lines");
-	/* a non-zero byte far out is kept, whatever the chain says */
-	cfg[0xe01] = 1;
-	tap_is_int((int)pci_config_dump_length(cfg, sizeof(cfg)), 0xe10, "up to the last non-zero byte's line");
-	cfg[0xe01] = 0;
-	/* a chain that loops ends, and keeps what it visited */
-	put_ext_cap(cfg, 0x1fc, 0x000d, 0x100);
-	tap_is_int((int)pci_config_dump_length(cfg, sizeof(cfg)), 0x300, "a looping chain ends");
-	/* a chain pointing past a short file: nothing past the file */
-	tap_is_int((int)pci_config_dump_length(cfg, 0x200), 0x200, "never more than the file");
+	if (!mkdtemp(root))
+		abort();
+	put_le(cfg, 0x00, 0x15938086, 4);           /* vendor, device */
+	put_le(cfg, 0x06, 0x0010, 2);               /* status: a capability list */
+	put_le(cfg, 0x08, 0x02000001, 4);           /* Ethernet, revision 1 */
+	put_le(cfg, 0x34, 0x40, 1);
+	put_le(cfg, 0x40, 0x0010, 2);               /* PCIe, last capability */
+	put_le(cfg, 0x42, 0x0002, 2);               /* version 2, endpoint */
+	put_le(cfg, 0x44, 0x00000001, 4);           /* DevCap: 256-byte payload */
+	put_le(cfg, 0x48, 0x2000, 2);               /* DevCtl: 128 payload, 512 read */
+	put_le(cfg, 0x4c, 0x00000104, 4);           /* LnkCap: 16 GT/s x16 */
+	put_le(cfg, 0x52, 0x0083, 2);               /* LnkSta: 8 GT/s x8 */
+	put_le(cfg, 0x6c, 0x0000001e, 4);           /* LnkCap2: 2.5-16 GT/s */
+	put_le(cfg, 0x100, 0xff810001, 4);          /* AER, all zero; next at 0xff8: */
+	put_le(cfg, 0xff8, 0x0001000d, 4);          /* ACS, control (0xffe) zero */
+	put_bytes(root, "0000:01:00.0", "config", cfg, sizeof(cfg));
+	put_text(root, "0000:01:00.0", "irq", "0\n");
+	put_text(root, "0000:01:00.0", "msi_irqs/41", "msix\n");
+	put_text(root, "0000:01:00.0", "msi_irqs/40", "msix\n");
+	put_bytes(root, "0000:02:00.0", "config", cfg, 64);
+	put_text(root, "0000:02:00.0", "current_link_speed", "2.5 GT/s PCIe\n");
+	put_text(root, "0000:02:00.0", "current_link_width", "1\n");
+	put_text(root, "0000:02:00.0", "max_link_speed", "8.0 GT/s PCIe\n");
+	put_text(root, "0000:02:00.0", "max_link_width", "4\n");
+	put_text(root, "0000:02:00.0", "irq", "19\n");
+	fifo = tree_path(root, "0000:03:00.0", "config");
+	if (mkfifo(fifo, 0644) < 0)
+		abort();
+	free(fifo);
+	put_text(root, "0000:03:00.0", "vendor", "0x10de\n");
+	put_text(root, "0000:03:00.0", "device", "0x2335\n");
+	put_text(root, "0000:03:00.0", "class", "0x030200\n");
+
+	tap_is_int(probe_tree(root, PROBE_BIT(PROBE_PCI), &h), 0, "tree: the pci probe runs");
+	a = pci_info_find(&h.pci, "0000:01:00.0");
+	b = pci_info_find(&h.pci, "0000:02:00.0");
+	c = pci_info_find(&h.pci, "0000:03:00.0");
+	tap_ok(a && b && c && h.pci.ndevices == 3, "tree: three devices");
+	if (a && b && c) {
+		tap_ok(a->vendor_id == 0x8086 && a->device_id == 0x1593 && a->class_code == 0x0200,
+		       "config: vendor, device and class");
+		tap_is_int(a->pcie_type, 0, "config: a PCIe endpoint");
+		tap_ok(near(a->link.speed_gts, 8) && a->link.width == 8, "config: trained at 8 GT/s x8");
+		tap_ok(near(a->link.max_speed_gts, 16) && a->link.max_width == 16, "config: capable of 16 GT/s x16");
+		tap_is_str(a->link.source, "config", "config: the link's source");
+		tap_ok(a->mps == 128 && a->mps_max == 256 && a->mrrs == 512, "config: payload and read request sizes");
+		tap_is_int(a->acs, 0, "config: ACS control, zero in the file's last bytes, reads as off");
+		tap_ok(!a->irqs_read, "only the pci probe asked: no IRQ files read");
+		tap_is_int(b->vendor_id, 0x8086, "64-byte config: vendor from it");
+		tap_is_int(b->pcie_type, UNKNOWN, "64-byte config: no capability past its end");
+		tap_is_int(b->acs, UNKNOWN, "64-byte config: no ACS");
+		tap_ok(near(b->link.speed_gts, 2.5) && b->link.width == 1 && near(b->link.max_speed_gts, 8) &&
+		       b->link.max_width == 4, "64-byte config: the link from sysfs");
+		tap_is_str(b->link.source, "sysfs", "64-byte config: the link's source");
+		tap_ok(c->vendor_id == 0x10de && c->device_id == 0x2335 && c->class_code == 0x0302,
+		       "a FIFO config is not read: ids and class from sysfs");
+	}
+	host_release(&h);
+
+	tap_is_int(probe_tree(root, PROBE_BIT(PROBE_IRQ), &h), 0, "tree: the irq probe runs");
+	a = pci_info_find(&h.pci, "0000:01:00.0");
+	b = pci_info_find(&h.pci, "0000:02:00.0");
+	tap_ok(a && a->irqs_read && a->nmsi == 2 && a->msi_irqs[0] == 40 && a->msi_irqs[1] == 41 && !a->legacy_irq,
+	       "with the irq probe: MSI vectors read with the device, sorted");
+	tap_ok(b && b->irqs_read && b->nmsi == 0 && b->legacy_irq == 19, "with the irq probe: an INTx line");
+	host_release(&h);
+	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int main(void)
@@ -327,6 +430,6 @@ int main(void)
 	test_uplink_and_slot();
 	test_not_idle();
 	test_overdriven_and_loop();
-	test_config_dump_length();
+	test_tree_config();
 	return tap_done();
 }
