@@ -643,6 +643,69 @@ int sr_read_head(const struct sysroot *sr, size_t max, char **ret, size_t *len, 
 	return r;
 }
 
+/* The file a line at a time through one buffer, 64 KiB or the longest
+ * line: for a file too large to want whole (/proc/interrupts is 11 MB on
+ * a 1,024-CPU host, and a buffer of that size is as many fresh pages).
+ * As sr_read_file's text ends at a NUL byte, so do the lines. */
+int sr_read_lines(const struct sysroot *sr, int (*line)(char *line, void *arg), void *arg, const char *fmt, ...)
+{
+	size_t cap = 64 << 10, start = 0, end = 0, total = 0;
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	bool eof = false;
+	off_t size;
+	va_list ap;
+	int r = 0;
+
+	va_start(ap, fmt);
+	fd = sr_vopen_sized(sr, O_RDONLY, &size, fmt, ap);
+	va_end(ap);
+	if (fd < 0)
+		return fd;
+	if (!(buf = malloc(cap + 1)))
+		return -ENOMEM;
+	while (r >= 0) {
+		char *nl = memchr(buf + start, '\n', end - start), *nul, *nb;
+		ssize_t n;
+
+		if (nl || (eof && start < end)) {
+			size_t stop = nl ? (size_t)(nl - buf) : end;
+
+			buf[stop] = '\0';
+			r = line(buf + start, arg);
+			start = nl ? stop + 1 : end;
+			continue;
+		}
+		if (eof)
+			break;
+		/* the partial line to the front; a buffer that is all one line doubled */
+		memmove(buf, buf + start, end - start);
+		end -= start;
+		start = 0;
+		if (end == cap) {
+			if (cap >= MAX_FILE_SIZE)
+				return -EFBIG;
+			if (!(nb = realloc(buf, 2 * cap + 1)))
+				return -ENOMEM;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + end, cap - end);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		total += (size_t)n;
+		if (total > MAX_FILE_SIZE)
+			return -EFBIG;
+		if ((nul = memchr(buf + end, '\0', (size_t)n)))
+			n = nul - (buf + end);
+		eof = n == 0 || nul != NULL;
+		end += (size_t)n;
+	}
+	return r < 0 ? r : 0;
+}
+
 /* The first line, trimmed, moved to the front of the buffer. */
 static void first_line(char *s)
 {

@@ -82,6 +82,13 @@ int sr_read_file(const struct sysroot *sr, char **ret, size_t *len, const char *
  * out the other 383 CPUs' (a millisecond or more on a large host). */
 int sr_read_head(const struct sysroot *sr, size_t max, char **ret, size_t *len, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Every line of a file (without its newline, NUL-terminated, writable)
+ * to line(), in order, through a buffer of 64 KiB or the longest line;
+ * the first negative return stops the reading and is returned. A file
+ * over sr_read_file's limit ends in -EFBIG, after lines were given:
+ * the caller drops what it kept of them. */
+int sr_read_lines(const struct sysroot *sr, int (*line)(char *line, void *arg), void *arg, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* First line (or whole file), trailing white space stripped. */
 int sr_read_string(const struct sysroot *sr, char **ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -44,6 +44,23 @@
 
 #define PCI_DIR "sys/bus/pci/devices"
 
+static void irq_entries_free(struct irq_info *info)
+{
+	for (size_t i = 0; i < info->nirqs; i++) {
+		struct irq_entry *e = &info->irqs[i];
+
+		free(e->device);
+		free(e->name);
+		free(e->chip);
+		free(e->driver);
+		free(e->affinity);
+		free(e->effective);
+	}
+	free(info->irqs);
+	info->irqs = NULL;
+	info->nirqs = 0;
+}
+
 static void irq_devices_free(struct irq_info *info)
 {
 	for (size_t i = 0; i < info->ndevices; i++) {
@@ -330,27 +347,31 @@ static int add_entry(struct irq_info *info, size_t *cap, int irq, struct irq_ent
 	return 0;
 }
 
-static int parse_interrupts(char *text, struct irq_info *info)
+/* proc/interrupts, a line at a time (sr_read_lines): the header, whose
+ * CPU columns every row has, then the rows. */
+struct interrupts_reader {
+	struct irq_info *info;
+	size_t cap;                 /* of info->irqs */
+	int ncpus;                  /* -1 before the header */
+};
+
+static int interrupts_line(char *line, void *arg)
 {
-	char *save = NULL, *line = strtok_r(text, "\n", &save);
-	size_t cap = 0;
-	int ncpus, r;
+	struct interrupts_reader *p = arg;
+	struct irq_entry *e;
+	char *rest;
+	int irq, r;
 
-	if (!line)
+	if (!*line)
 		return 0;
-	ncpus = count_cpu_columns(line);
-	if (ncpus < 0)
-		return ncpus;
-	while ((line = strtok_r(NULL, "\n", &save))) {
-		struct irq_entry *e;
-		char *rest;
-		int irq;
-
-		if (!(rest = row_rest(line, ncpus, &irq)))
-			continue;
-		if ((r = add_entry(info, &cap, irq, &e)) < 0 || (r = parse_row_columns(rest, e)) < 0)
-			return r;
+	if (p->ncpus < 0) {
+		p->ncpus = count_cpu_columns(line);
+		return p->ncpus < 0 ? p->ncpus : 0;
 	}
+	if (!(rest = row_rest(line, p->ncpus, &irq)))
+		return 0;
+	if ((r = add_entry(p->info, &p->cap, irq, &e)) < 0 || (r = parse_row_columns(rest, e)) < 0)
+		return r;
 	return 0;
 }
 
@@ -512,7 +533,7 @@ int irq_irqbalance_running(const struct sysroot *sr, bool *ret)
 int irq_probe_collect(const struct sysroot *sr, const struct probe_options *opt, struct host *h)
 {
 	struct irq_info *info = &h->irq;
-	_cleanup_free_ char *text = NULL;
+	struct interrupts_reader reader = {.info = info, .ncpus = -1};
 	struct irq_owners owners = {0};
 	int r;
 
@@ -521,12 +542,14 @@ int irq_probe_collect(const struct sysroot *sr, const struct probe_options *opt,
 		r = read_pci(sr, opt->pci_dump || !h->pci.method ? NULL : &h->pci, info);
 	if (r < 0)
 		return r;
-	r = sr_read_file(sr, &text, NULL, "proc/interrupts");
-	if (r < 0)
-		return r == -ENOMEM ? r : 0;
-	r = parse_interrupts(text, info);
-	if (r >= 0)
-		r = index_owners(info, &owners);
+	r = sr_read_lines(sr, interrupts_line, &reader, "proc/interrupts");
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		irq_entries_free(info); /* unreadable: no IRQs, as without the file */
+		return 0;
+	}
+	r = index_owners(info, &owners);
 	for (size_t i = 0; r >= 0 && i < info->nirqs; i++) {
 		r = attach_device(info, &owners, &info->irqs[i]);
 		if (r >= 0)
@@ -543,17 +566,7 @@ int irq_probe_collect(const struct sysroot *sr, const struct probe_options *opt,
 
 void irq_probe_release(struct host *h)
 {
-	for (size_t i = 0; i < h->irq.nirqs; i++) {
-		struct irq_entry *e = &h->irq.irqs[i];
-
-		free(e->device);
-		free(e->name);
-		free(e->chip);
-		free(e->driver);
-		free(e->affinity);
-		free(e->effective);
-	}
-	free(h->irq.irqs);
+	irq_entries_free(&h->irq);
 	irq_devices_free(&h->irq);
 	memset(&h->irq, 0, sizeof(h->irq));
 }

@@ -94,6 +94,16 @@ static void build_tree(void)
 	put("sys/devices/shared", "S\n");
 	put("sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n");
 	put("etc/host-file", "tree's own\n");
+	mkdirs("lines");
+	put("lines/plain", "a\n\nb c\nd");
+	{
+		char *path = at_root("lines/nul");
+		FILE *f = fopen(path, "w");
+
+		if (!f || fwrite("x\ny\0z\nw\n", 1, 9, f) != 9 || fclose(f))
+			abort();
+		free(path);
+	}
 	link_to("../../../devices/pci0000:00/0000:00:01.0", BUS);
 	link_to("../../../bus/pci/drivers/nvme", DEV "/driver");
 	link_to("../../shared", DEV "/out_rel");
@@ -187,6 +197,66 @@ static bool traced(char **trace, const char *path)
 	return strv_contains(trace, path);
 }
 
+/* sr_read_lines: what it gives, line by line, joined with '|'. */
+struct lines_seen {
+	struct strbuf sb;
+	size_t n, longest;
+	int stop_at;                /* return -ECANCELED at this line (1-based), 0 never */
+};
+
+static int see_line(char *line, void *arg)
+{
+	struct lines_seen *l = arg;
+
+	l->n++;
+	if (strlen(line) > l->longest)
+		l->longest = strlen(line);
+	if (l->stop_at && (int)l->n == l->stop_at)
+		return -ECANCELED;
+	return strbuf_printf(&l->sb, "%s|", strlen(line) > 40 ? "long" : line);
+}
+
+static void test_read_lines(const struct sysroot *sr)
+{
+	struct lines_seen l = {0};
+	char *big = malloc(200001);
+
+	tap_is_int(sr_read_lines(sr, see_line, &l, "lines/plain"), 0, "lines: a file read a line at a time");
+	tap_is_str(l.sb.buf, "a||b c|d|", "lines: empty lines given, the last without its newline");
+	strbuf_release(&l.sb);
+
+	memset(&l, 0, sizeof(l));
+	memset(big, 'x', 200000);
+	big[200000] = '\0';
+	{
+		struct strbuf f = {0};
+
+		(void)strbuf_printf(&f, "one\n%s\ntwo\n", big);
+		for (int i = 0; i < 40000; i++)
+			(void)strbuf_puts(&f, "row\n");
+		put("lines/long", f.buf);
+		strbuf_release(&f);
+	}
+	tap_is_int(sr_read_lines(sr, see_line, &l, "lines/long"), 0, "lines: a 200 KB line and 160 KB of short ones");
+	tap_ok(l.n == 40003 && l.longest == 200000 && startswith(l.sb.buf, "one|long|two|row|"),
+	       "lines: every line whole, across the buffer's ends");
+	strbuf_release(&l.sb);
+
+	memset(&l, 0, sizeof(l));
+	l.stop_at = 2;
+	tap_is_int(sr_read_lines(sr, see_line, &l, "lines/plain"), -ECANCELED, "lines: a callback's error stops the reading");
+	tap_is_int((int)l.n, 2, "lines: no line after it");
+	strbuf_release(&l.sb);
+
+	memset(&l, 0, sizeof(l));
+	tap_is_int(sr_read_lines(sr, see_line, &l, "lines/missing"), -ENOENT, "lines: a missing file");
+	tap_is_int(sr_read_lines(sr, see_line, &l, DEV "/fifo"), -ENXIO, "lines: a FIFO is refused, not opened");
+	tap_is_int(sr_read_lines(sr, see_line, &l, "lines/nul"), 0, "lines: a file with a NUL byte");
+	tap_is_str(l.sb.buf, "x|y|", "lines: end at the NUL, as sr_read_file's text does");
+	strbuf_release(&l.sb);
+	free(big);
+}
+
 int main(void)
 {
 	struct sysroot *sr = NULL;
@@ -202,6 +272,7 @@ int main(void)
 	build_tree();
 	alarm(20); /* a FIFO that blocked would hang here, not pass */
 	tap_is_int(sysroot_open(root, &sr), 0, "the tree opens");
+	test_read_lines(sr);
 	tap_is_int(sysroot_at(sr, &view, BUS), 0, "a view of a device's directory, through its bus link");
 	tap_is_str(view.prefix, BUS, "the view keeps its path under the root");
 	if (sr->root_fs_local)
