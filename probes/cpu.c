@@ -332,7 +332,6 @@ static void collect_cpufreq(const struct sysroot *sr, struct cpu_info *c)
 		}
 	}
 	(void)sr_read_string(sr, &c->epp, "sys/devices/system/cpu/cpu%d/cpufreq/energy_performance_preference", first);
-	c->boost = UNKNOWN;
 	if (sr_read_s64(sr, &v, "sys/devices/system/cpu/cpufreq/boost") == 0)
 		c->boost = v != 0;
 	else if (sr_read_s64(sr, &v, "sys/devices/system/cpu/intel_pstate/no_turbo") == 0)
@@ -345,7 +344,15 @@ int cpu_probe_collect(const struct sysroot *sr, const struct probe_options *opt,
 	struct cpu_info *c = &h->cpu;
 	int r;
 
-	c->family = c->model = c->sockets = c->cores = c->threads = c->smt = UNKNOWN;
+	c->family = c->model = c->sockets = c->cores = c->threads = c->smt = c->boost = UNKNOWN;
+	/* The numa probe reads only the online CPUs: where no other probe
+	 * that runs needs this one, nor was it asked for (an apply of
+	 * [hugepages]), the rest (identity, topology, caches, governors: on
+	 * a 1,024-CPU host thousands of files) is not read. */
+	if (!(probe_wanted_by(opt, PROBE_CPU) & ~PROBE_BIT(PROBE_NUMA)) &&
+	    (sr_read_cpulist(sr, &c->online, "sys/devices/system/cpu/online") == 0 ||
+	     sr_read_cpulist(sr, &c->online, "sys/devices/system/cpu/present") == 0))
+		return 0;
 	if (cpuinfo_first_stanza(sr, &first) == 0) {
 		r = parse_identity(first, c);
 		if (r < 0)

@@ -388,6 +388,10 @@ extern const size_t probe_table_size;
 unsigned probe_closure(unsigned mask);
 /* Whether host_probe runs probe id with these options. */
 bool probe_runs(const struct probe_options *opt, enum probe_id id);
+/* Why it runs: its own PROBE_BIT where it was asked for (or every probe
+ * was), and those of the probes that run and need it; 0 where it does
+ * not run. A probe may read less of what only some of them read. */
+unsigned probe_wanted_by(const struct probe_options *opt, enum probe_id id);
 /* Run the probes opt->only asks for (every probe by default). A probe
  * that fails with anything but a missing file returns its -errno here,
  * with the probe's name in *failed. */

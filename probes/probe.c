@@ -46,6 +46,16 @@ bool probe_runs(const struct probe_options *opt, enum probe_id id)
 	return (!opt->only || (probe_closure(opt->only) & PROBE_BIT(id))) && !skipped(opt, probe_table[id].name);
 }
 
+unsigned probe_wanted_by(const struct probe_options *opt, enum probe_id id)
+{
+	unsigned by = !opt->only || (opt->only & PROBE_BIT(id)) ? PROBE_BIT(id) : 0;
+
+	for (size_t i = 0; i < probe_table_size; i++)
+		if ((probe_table[i].needs & PROBE_BIT(id)) && probe_runs(opt, (enum probe_id)i))
+			by |= PROBE_BIT(i);
+	return probe_runs(opt, id) ? by : 0;
+}
+
 int host_probe(const struct sysroot *sr, const struct probe_options *opt, struct host *h,
 	       const char **failed)
 {

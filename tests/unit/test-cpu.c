@@ -84,9 +84,9 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path);
 }
 
-static void probe(const char *sibling_file, bool with_l3, struct host *h)
+static void probe_with(const char *sibling_file, bool with_l3, struct host *h, unsigned only)
 {
-	static const struct probe_options opt;
+	const struct probe_options opt = {.only = only};
 	char root[] = "/tmp/test-cpu-XXXXXX";
 	struct sysroot *sr = NULL;
 
@@ -97,6 +97,31 @@ static void probe(const char *sibling_file, bool with_l3, struct host *h)
 	tap_ok(sysroot_open(root, &sr) == 0 && cpu_probe_collect(sr, &opt, h) == 0, "probe succeeds");
 	sysroot_free(sr);
 	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void probe(const char *sibling_file, bool with_l3, struct host *h)
+{
+	probe_with(sibling_file, with_l3, h, 0);
+}
+
+/* Where only the numa probe needs this one (an apply of [hugepages]),
+ * only the online CPUs are read; asked for, or needed by another probe
+ * that reads more of it, everything. */
+static void test_online_only(void)
+{
+	struct host h;
+
+	probe_with("core_cpus_list", true, &h, PROBE_BIT(PROBE_HUGEPAGES) | PROBE_BIT(PROBE_NUMA));
+	tap_ok(h.cpu.online && cpuset_count(h.cpu.online) == 8, "for the numa probe alone: the online CPUs");
+	tap_ok(h.cpu.cores == UNKNOWN && !host_core_cpus(&h, 5) && h.cpu.llc_instances == 0,
+	       "and no topology or caches read");
+	cpu_probe_release(&h);
+	probe_with("core_cpus_list", true, &h, PROBE_BIT(PROBE_NUMA) | PROBE_BIT(PROBE_LINKS));
+	tap_ok(h.cpu.cores == 4 && h.cpu.llc_instances == 2, "the links probe needs it too: all of it");
+	cpu_probe_release(&h);
+	probe_with("core_cpus_list", true, &h, PROBE_BIT(PROBE_NUMA) | PROBE_BIT(PROBE_CPU));
+	tap_ok(h.cpu.cores == 4 && h.cpu.llc_instances == 2, "asked for: all of it");
+	cpu_probe_release(&h);
 }
 
 static void test_cores_and_l3(const char *sibling_file)
@@ -181,5 +206,6 @@ int main(void)
 	tap_ok(!host_core_cpus(&h, 1), "no sibling lists: a CPU's core is unknown (bench then takes every thread)");
 	tap_is_int(host_llc_of(&h, 1), 0, "its cache is still known");
 	cpu_probe_release(&h);
+	test_online_only();
 	return tap_done();
 }

@@ -76,6 +76,22 @@ int main(void)
 		"[expect] thp.enabled, cores");
 	is_mask(probe_closure(BIT(IRQ)), BIT(IRQ) | BIT(PCI) | BIT(NUMA) | BIT(CPU), "the IRQ probe's needs");
 	is_mask(probe_closure(PROBE_ALL), PROBE_ALL, "everything");
+	{
+		struct probe_options opt = {.only = BIT(HUGEPAGES) | BIT(NUMA)};
+		static const char *const skip_cpu[] = {"cpu", NULL};
+
+		is_mask(probe_wanted_by(&opt, PROBE_CPU), BIT(NUMA), "[hugepages]: the cpu probe runs for numa alone");
+		opt.only = BIT(IRQ);
+		is_mask(probe_wanted_by(&opt, PROBE_CPU), BIT(NUMA), "the IRQ probe: cpu for numa alone");
+		opt.only = BIT(NUMA) | BIT(LINKS);
+		is_mask(probe_wanted_by(&opt, PROBE_CPU), BIT(NUMA) | BIT(LINKS), "links: cpu for links too");
+		opt.only = BIT(NUMA) | BIT(CPU);
+		is_mask(probe_wanted_by(&opt, PROBE_CPU), BIT(NUMA) | BIT(CPU), "asked for itself");
+		opt.only = 0;
+		tap_ok(probe_wanted_by(&opt, PROBE_CPU) & BIT(CPU), "every probe: cpu for itself");
+		opt.skip = skip_cpu;
+		is_mask(probe_wanted_by(&opt, PROBE_CPU), 0, "skipped: for nobody");
+	}
 	unlink(strcat(dir, "/t.ini"));
 	rmdir(dirname(dir));
 	return tap_done();
