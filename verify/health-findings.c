@@ -63,7 +63,10 @@ void health_first_last(const struct bench_point *p, size_t n, double *first, dou
 	double w = health_window_length(p, n);
 
 	*window = w;
-	*first = n ? health_window_gbps(p, n, p[0].t, p[0].t + w) : NAN;
+	/* A run of one point (a short burn-in on a slow machine: a GPU's
+	 * copies flushed once, at the end) has windows of no length: both
+	 * are that point, not an empty first window (NaN, printed "nan"). */
+	*first = n ? health_window_gbps(p, n, p[0].t, w > 0 ? p[0].t + w : INFINITY) : NAN;
 	*last = n ? health_window_gbps(p, n, p[n - 1].t - w, INFINITY) : NAN;
 }
 

@@ -505,6 +505,16 @@ static void test_bandwidth(void)
 	tap_is_int(f.n, 0, "too short to tell a trend from noise");
 	tap_is_int(health_findings(NULL, p, 1, &f), 0, "one point");
 	tap_is_int(f.n, 0, "compares nothing");
+	{
+		double first, last, w;
+
+		p[0] = (struct bench_point){.t = 2.1, .gbps = 20};
+		health_first_last(p, 1, &first, &last, &w);
+		tap_ok(first == 20 && last == 20, "one point is both the first and the last window (was: first NaN)");
+		p[1] = (struct bench_point){.t = 3.1, .gbps = 30};
+		health_first_last(p, 2, &first, &last, &w);
+		tap_ok(first == 20 && last == 30, "two points: one window each");
+	}
 }
 
 int main(void)
