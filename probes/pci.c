@@ -569,6 +569,7 @@ static void step_config(struct pci_session *s, void *arg)
 struct tree_entry {
 	struct pci_address a;
 	const char *name;
+	bool canonical;          /* "%04x:%02x:%02x.%u" of a */
 };
 
 struct pci_ctx {
@@ -949,13 +950,60 @@ static int bus_upstream(struct pci_ctx *c, size_t idx)
  * dump method gets a dump that only lists the tree's devices (an lspci
  * dump with no bytes, in a memfd), and each device's config file, read
  * through the sysroot layer, becomes that device's cache
- * (pci_setup_cache) while libpci reads it: every byte of the file reads
- * as it is, a byte past its end as 0xff, as from a dump of the file. A
+ * (pci_setup_cache) while libpci reads it: every byte of the file's
+ * whole 16-byte lines reads as it is, a byte past them as 0xff, as from
+ * an lspci dump of the file. A
  * device whose config cannot be read (missing, a FIFO, a device node)
  * gets no cache: it reads as 0xff, and sysfs attributes fill in. */
+static int cmp_entry_address(const struct tree_entry *x, const struct tree_entry *y)
+{
+	return cmp_pci_address(&x->a, &y->a);
+}
+
+/* By address; of two names of one address, the canonical one first. */
 static int cmp_entry(const void *a, const void *b)
 {
-	return cmp_pci_address(&((const struct tree_entry *)a)->a, &((const struct tree_entry *)b)->a);
+	const struct tree_entry *x = a, *y = b;
+	int r = cmp_entry_address(x, y);
+
+	if (r)
+		return r;
+	if (x->canonical != y->canonical)
+		return x->canonical ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The names libpci's dump method takes for a device, and nothing else:
+ * exactly "BB:DD.F", "DDDD:BB:DD.F" or "DDDDD:BB:DD.F" in hex digits
+ * (dump_init checks the form, then sscanf's it). "0000:1a:00.0.bak" or
+ * "0:1a:0.0" is no device there, so it must not lend a device its
+ * directory. */
+static bool dump_device_name(const char *name, struct tree_entry *e)
+{
+	static const char *const forms[] = {"##:##.#", "####:##:##.#", "#####:##:##.#"};
+	char canonical[32];
+	int func = -1;
+	bool ok = false;
+
+	for (size_t f = 0; f < ARRAY_SIZE(forms) && !ok; f++) {
+		size_t i = 0;
+
+		for (; forms[f][i] && name[i]; i++)
+			if (forms[f][i] == '#' ? !isxdigit((unsigned char)name[i]) : forms[f][i] != name[i])
+				break;
+		if (forms[f][i] || name[i])
+			continue;
+		e->a.domain = 0;
+		ok = f == 0 ? sscanf(name, "%x:%x.%d", &e->a.bus, &e->a.dev, &func) == 3
+			    : sscanf(name, "%x:%x:%x.%d", &e->a.domain, &e->a.bus, &e->a.dev, &func) == 4;
+	}
+	if (!ok || func < 0)
+		return false;
+	e->a.func = (unsigned)func;
+	e->name = name;
+	snprintf(canonical, sizeof(canonical), "%04x:%02x:%02x.%u", e->a.domain, e->a.bus, e->a.dev, e->a.func);
+	e->canonical = !strcmp(name, canonical);
+	return true;
 }
 
 static int tree_dump_open(struct pci_ctx *c, int *ret_fd)
@@ -970,19 +1018,11 @@ static int tree_dump_open(struct pci_ctx *c, int *ret_fd)
 	if (!c->entries)
 		return -ENOMEM;
 	for (size_t i = 0; c->names[i] && r >= 0; i++) {
-		struct tree_entry *e = &c->entries[c->nentries];
-		int func;
-
 		if (c->names[i][0] == '.')
 			continue;
 		r = strbuf_printf(&sb, "%s device\n", c->names[i]);
-		/* libpci's reading of the name (sysfs_check_entries) */
-		if (sscanf(c->names[i], "%x:%x:%x.%d", &e->a.domain, &e->a.bus, &e->a.dev, &func) == 4 &&
-		    func >= 0) {
-			e->a.func = (unsigned)func;
-			e->name = c->names[i];
+		if (dump_device_name(c->names[i], &c->entries[c->nentries]))
 			c->nentries++;
-		}
 	}
 	qsort(c->entries, c->nentries, sizeof(*c->entries), cmp_entry);
 	fd = r < 0 ? -1 : memfd_create("rigtune-pci-dump", MFD_CLOEXEC);
@@ -1002,17 +1042,28 @@ static int tree_dump_open(struct pci_ctx *c, int *ret_fd)
 	return 0;
 }
 
-/* The tree's name of the device libpci found at pd's address. */
+/* The tree's name of the device libpci found at pd's address (the
+ * canonical one, where two names have it). */
 static const char *tree_name(const struct pci_ctx *c, const struct pci_dev *pd)
 {
 	struct tree_entry key = {.a = *ADDRESS_OF(pd)};
-	const struct tree_entry *e = bsearch(&key, c->entries, c->nentries, sizeof(key), cmp_entry);
+	size_t lo = 0, hi = c->nentries;
 
-	return e ? e->name : NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_entry_address(&c->entries[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nentries && !cmp_entry_address(&c->entries[lo], &key) ? c->entries[lo].name : NULL;
 }
 
 /* The config file in dev (a view of the device's directory) as pd's
- * cache; *ret holds it until libpci has read it. */
+ * cache; *ret holds it until libpci has read it. Whole 16-byte lines
+ * only, as lspci dumps them: a file of 8 bytes gives vendor and device
+ * but a class of 0xffff, which would hide the class sysfs knows. */
 static int tree_config(const struct sysroot *dev, struct pci_dev *pd, char **ret)
 {
 	size_t len = 0;
@@ -1020,6 +1071,7 @@ static int tree_config(const struct sysroot *dev, struct pci_dev *pd, char **ret
 
 	if (r == -ENOMEM)
 		return r;
+	len &= ~(size_t)15;
 	if (r == 0 && len)
 		pci_setup_cache(pd, (u8 *)*ret, (int)len);
 	return 0;

@@ -380,15 +380,32 @@ static void test_tree_config(void)
 	put_text(root, "0000:03:00.0", "vendor", "0x10de\n");
 	put_text(root, "0000:03:00.0", "device", "0x2335\n");
 	put_text(root, "0000:03:00.0", "class", "0x030200\n");
+	/* 8 bytes: vendor and device, no whole 16-byte line: libpci gets
+	 * none of it (its class would read 0xffff), sysfs fills in */
+	put_bytes(root, "0000:04:00.0", "config", cfg, 8);
+	put_text(root, "0000:04:00.0", "class", "0x020000\n");
+	put_text(root, "0000:04:00.0", "vendor", "0x8086\n");
+	/* a stray directory whose name starts like a device's is no device
+	 * to libpci's dump method, and must not lend one its files */
+	put_text(root, "0000:01:00.0.bak", "class", "0x010000\n");
+	put_text(root, "0000:01:00.0.bak", "numa_node", "1\n");
+	put_text(root, "0:1:0.0", "class", "0x010000\n");
 
 	tap_is_int(probe_tree(root, PROBE_BIT(PROBE_PCI), &h), 0, "tree: the pci probe runs");
 	a = pci_info_find(&h.pci, "0000:01:00.0");
 	b = pci_info_find(&h.pci, "0000:02:00.0");
 	c = pci_info_find(&h.pci, "0000:03:00.0");
-	tap_ok(a && b && c && h.pci.ndevices == 3, "tree: three devices");
+	tap_ok(a && b && c && h.pci.ndevices == 4, "tree: four devices, no stray directory among them");
+	{
+		const struct pci_device *d = pci_info_find(&h.pci, "0000:04:00.0");
+
+		tap_ok(d && d->class_code == 0x0200 && d->vendor_id == 0x8086,
+		       "an 8-byte config: class and vendor from sysfs, not 0xffff");
+	}
 	if (a && b && c) {
 		tap_ok(a->vendor_id == 0x8086 && a->device_id == 0x1593 && a->class_code == 0x0200,
-		       "config: vendor, device and class");
+		       "config: vendor, device and class (not the stray 0000:01:00.0.bak's)");
+		tap_ok(a->numa_node == UNKNOWN, "and its own numa_node (none), not the stray directory's");
 		tap_is_int(a->pcie_type, 0, "config: a PCIe endpoint");
 		tap_ok(near(a->link.speed_gts, 8) && a->link.width == 8, "config: trained at 8 GT/s x8");
 		tap_ok(near(a->link.max_speed_gts, 16) && a->link.max_width == 16, "config: capable of 16 GT/s x16");
