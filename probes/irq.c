@@ -93,31 +93,28 @@ static int from_pci(const struct pci_device *pd, struct irq_device *d)
 	return 0;
 }
 
+/* The device's own directory, for what the PCI probe did not read. */
 static int read_pci_dev(const struct sysroot *sr, const struct pci_info *pi, const char *bdf,
 			struct irq_device *d)
 {
 	const struct pci_device *pd = pi ? pci_info_find(pi, bdf) : NULL;
 	struct sysroot dev;
 	int64_t v;
-	int r;
+	int r = 0;
 
 	d->node = UNKNOWN;
 	if (!(d->bdf = strdup(bdf)))
 		return -ENOMEM;
-	if (pd && (r = from_pci(pd, d)) < 0)
+	if (pd && ((r = from_pci(pd, d)) < 0 || pd->irqs_read))
 		return r;
-	if (pd && pd->irqs_read)
-		return 0;
 	r = sysroot_at(sr, &dev, PCI_DIR "/%s", bdf);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
 	if (!pd && sr_read_s64(&dev, &v, "numa_node") == 0 && v >= 0 && v < INT_MAX)
 		d->node = (int)v;
 	r = pd ? 0 : sr_readlink(&dev, &d->driver, true, "driver");
-	if (r != -ENOMEM && sr_read_s64(&dev, &v, "irq") == 0 && v > 0 && v < INT_MAX)
-		d->legacy = (int)v;
 	if (r != -ENOMEM)
-		r = sr_list_ids(&dev, "", &d->msi, &d->nmsi, "msi_irqs");
+		r = pci_sysfs_irqs(&dev, &d->legacy, &d->msi, &d->nmsi);
 	sysroot_at_release(&dev);
 	return r == -ENOMEM ? r : 0;
 }

@@ -581,7 +581,7 @@ struct pci_ctx {
 	struct pci_raw *raw;     /* per device libpci enumerated: pi->devices[0..nraw) */
 	size_t nraw;
 	bool tree;               /* a captured tree: config files are libpci's caches */
-	char **names;            /* its sys/bus/pci/devices */
+	char **names;            /* sys/bus/pci/devices, listed once (not on a --pci-dump) */
 	struct tree_entry *entries; /* names by address */
 	size_t nentries;
 	bool want_irqs;          /* the irq probe runs: read each device's IRQs */
@@ -952,9 +952,9 @@ static int bus_upstream(struct pci_ctx *c, size_t idx)
  * through the sysroot layer, becomes that device's cache
  * (pci_setup_cache) while libpci reads it: every byte of the file's
  * whole 16-byte lines reads as it is, a byte past them as 0xff, as from
- * an lspci dump of the file. A
- * device whose config cannot be read (missing, a FIFO, a device node)
- * gets no cache: it reads as 0xff, and sysfs attributes fill in. */
+ * an lspci dump of the file. A device whose config cannot be read
+ * (missing, a FIFO, a device node) gets no cache: it reads as 0xff, and
+ * sysfs attributes fill in. */
 static int cmp_entry_address(const struct tree_entry *x, const struct tree_entry *y)
 {
 	return cmp_pci_address(&x->a, &y->a);
@@ -1006,11 +1006,13 @@ static bool dump_device_name(const char *name, struct tree_entry *e)
 	return true;
 }
 
+/* c->names: the tree's sys/bus/pci/devices as sysfs_check_entries
+ * listed it, or NULL where it could not. */
 static int tree_dump_open(struct pci_ctx *c, int *ret_fd)
 {
 	_cleanup_close_ int fd = -1;
 	struct strbuf sb = {0};
-	int r = sr_list(c->sr, "", &c->names, "sys/bus/pci/devices");
+	int r = c->names ? 0 : sr_list(c->sr, "", &c->names, "sys/bus/pci/devices");
 
 	if (r < 0)
 		return r;
@@ -1077,18 +1079,23 @@ static int tree_config(const struct sysroot *dev, struct pci_dev *pd, char **ret
 	return 0;
 }
 
-/* The device's IRQs for the irq probe, through the view the rest of the
- * device is read through: its `irq` file (INTx) and msi_irqs/N. */
-static int sysfs_read_irqs(const struct sysroot *dev, struct pci_device *d)
+int pci_sysfs_irqs(const struct sysroot *dev, int *legacy, int **msi, size_t *nmsi)
 {
 	int64_t v;
 
 	if (sr_read_s64(dev, &v, "irq") == 0 && v > 0 && v < INT_MAX)
-		d->legacy_irq = (int)v;
-	if (sr_list_ids(dev, "", &d->msi_irqs, &d->nmsi, "msi_irqs") == -ENOMEM)
-		return -ENOMEM;
-	d->irqs_read = true;
-	return 0;
+		*legacy = (int)v;
+	return sr_list_ids(dev, "", msi, nmsi, "msi_irqs") == -ENOMEM ? -ENOMEM : 0;
+}
+
+/* The device's IRQs for the irq probe, through the view the rest of the
+ * device is read through. */
+static int sysfs_read_irqs(const struct sysroot *dev, struct pci_device *d)
+{
+	int r = pci_sysfs_irqs(dev, &d->legacy_irq, &d->msi_irqs, &d->nmsi);
+
+	d->irqs_read = r == 0;
+	return r;
 }
 
 /* ---- one device ---------------------------------------------------------- */
@@ -1253,20 +1260,19 @@ static int pci_session_open(struct pci_ctx *c)
  * trailing text after the function), which pci_parse_bdf rightly refuses
  * as an address a user wrote. A "loose" flag there would be this sscanf
  * again, inside the parser every other caller relies on being strict. */
-static int sysfs_check_entries(const struct sysroot *sr, struct pci_info *pi)
+static int sysfs_check_entries(struct pci_ctx *c)
 {
-	_cleanup_strv_ char **names = NULL;
 	unsigned dom, bus, dev;
-	int func, r = sr_list(sr, "", &names, "sys/bus/pci/devices");
+	int func, r = sr_list(c->sr, "", &c->names, "sys/bus/pci/devices");
 
 	if (r < 0)
 		return r == -ENOMEM ? r : 0; /* libpci says what is wrong */
-	for (size_t i = 0; names[i]; i++) {
-		if (names[i][0] == '.' ||
-		    (sscanf(names[i], "%x:%x:%x.%d", &dom, &bus, &dev, &func) == 4 && dom <= 0x7fffffff))
+	for (size_t i = 0; c->names[i]; i++) {
+		if (c->names[i][0] == '.' ||
+		    (sscanf(c->names[i], "%x:%x:%x.%d", &dom, &bus, &dev, &func) == 4 && dom <= 0x7fffffff))
 			continue;
-		pi->error = xasprintf("sys/bus/pci/devices/%s: not a PCI address", names[i]);
-		return pi->error ? -EIO : -ENOMEM;
+		c->pi->error = xasprintf("sys/bus/pci/devices/%s: not a PCI address", c->names[i]);
+		return c->pi->error ? -EIO : -ENOMEM;
 	}
 	return 0;
 }
@@ -1281,12 +1287,16 @@ int pci_probe_collect(const struct sysroot *sr, const struct probe_options *opt,
 	h->pci.method = opt->pci_dump ? "dump" : "sysfs";
 	if (!opt->pci_dump && !sr_exists(sr, "sys/bus/pci/devices"))
 		return 0; /* no PCI here (a VM without it, a partial tree) */
-	r = opt->pci_dump ? 0 : sysfs_check_entries(sr, &h->pci);
-	if (r < 0)
+	r = opt->pci_dump ? 0 : sysfs_check_entries(&c);
+	if (r < 0) {
+		strv_free(c.names);
 		return r == -EIO ? 0 : r;
+	}
 	s.a = pci_alloc();
-	if (!s.a)
+	if (!s.a) {
+		strv_free(c.names);
 		return -ENOMEM;
+	}
 	r = pci_session_open(&c);
 	if (r == -EIO && s.a->devices)
 		r = 0; /* keep the devices read before the error (a truncated dump) */

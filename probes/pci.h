@@ -60,6 +60,12 @@ struct pci_sysfs_ids {
 };
 int pci_sysfs_ids(const struct sysroot *sr, const char *bdf, struct pci_sysfs_ids *ret);
 
+/* A device's IRQs as its sysfs directory shows them (dev: a view of it,
+ * sysroot_at): *legacy from the `irq` file (INTx; left alone where there
+ * is none), *msi from msi_irqs/N, sorted (left alone where that is
+ * missing). 0 or -ENOMEM. */
+int pci_sysfs_irqs(const struct sysroot *dev, int *legacy, int **msi, size_t *nmsi);
+
 /* A device's link as sysfs shows it at this moment (current and maximum
  * speed and width, bandwidth): a GPU's idle link trains up under load, so
  * a measurement re-reads it while it runs. 0, -ENOENT (no link attributes)
