@@ -345,22 +345,19 @@ int cpu_probe_collect(const struct sysroot *sr, const struct probe_options *opt,
 	int r;
 
 	c->family = c->model = c->sockets = c->cores = c->threads = c->smt = c->boost = UNKNOWN;
+	if (sr_read_cpulist(sr, &c->online, "sys/devices/system/cpu/online") < 0)
+		(void)sr_read_cpulist(sr, &c->online, "sys/devices/system/cpu/present");
 	/* The numa probe reads only the online CPUs: where no other probe
 	 * that runs needs this one, nor was it asked for (an apply of
 	 * [hugepages]), the rest (identity, topology, caches, governors: on
 	 * a 1,024-CPU host thousands of files) is not read. */
-	if (!(probe_wanted_by(opt, PROBE_CPU) & ~PROBE_BIT(PROBE_NUMA)) &&
-	    (sr_read_cpulist(sr, &c->online, "sys/devices/system/cpu/online") == 0 ||
-	     sr_read_cpulist(sr, &c->online, "sys/devices/system/cpu/present") == 0))
+	if (c->online && !(probe_wanted_by(opt, PROBE_CPU) & ~PROBE_BIT(PROBE_NUMA)))
 		return 0;
 	if (cpuinfo_first_stanza(sr, &first) == 0) {
 		r = parse_identity(first, c);
 		if (r < 0)
 			return r;
 	}
-	if (sr_read_cpulist(sr, &c->online, "sys/devices/system/cpu/online") < 0 &&
-	    sr_read_cpulist(sr, &c->online, "sys/devices/system/cpu/present") < 0)
-		c->online = NULL;
 	if (!c->online || (topology_from_siblings(sr, c) < 0 && topology_from_sysfs(sr, c) < 0)) {
 		/* Only now the whole of cpuinfo: one stanza per CPU. */
 		if (first && sr_read_file(sr, &info, NULL, "proc/cpuinfo") == 0)
